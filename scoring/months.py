@@ -1,0 +1,56 @@
+"""Calendar helpers shared by the indicators.
+
+Months are plain integers (``year * 12 + month - 1``) because the contribution look-back windows
+count months and the calculator compares thousands of them per second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS_PER_YEAR = 12
+
+
+def month_index(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def month_of(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def month_label(m: int) -> str:
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def first_day(m: int) -> dt.date:
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def full_years(start: dt.date, on: dt.date) -> int:
+    """Completed years from ``start`` to ``on`` (周岁 for a birth date; 0 if ``on`` is earlier).
+
+    A 29 February start completes its year on 1 March in common years, like an age.
+    """
+    years = on.year - start.year - ((on.month, on.day) < (start.month, start.day))
+    return max(0, years)
+
+
+def add_years(d: dt.date, years: int) -> dt.date:
+    """The anniversary ``years`` later; 29 February moves to 1 March in common years."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return dt.date(d.year + years, 3, 1)
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the end of a shorter month."""
+    m = month_of(d) + months
+    year, month = m // 12, m % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

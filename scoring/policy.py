@@ -1,0 +1,199 @@
+"""Policy parameters: dated values with a citation and a confidence mark, loaded from YAML.
+
+Why dated values: the Measures change by revision and the average wage changes every 1 July, while
+people plan years ahead; scoring on any date must pick the value in force on that date, and a new
+revision must be a data change, not a code change. All file I/O happens in :func:`load_policy`;
+afterwards resolving a value is pure and cached per "epoch" (the span between two effective dates).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Confidence = Literal["H", "M", "L"]
+CONFIDENCE_ORDER: dict[str, int] = {"L": 0, "M": 1, "H": 2}
+
+
+class PolicyError(ValueError):
+    """The parameter file is malformed or lacks a value for the date asked."""
+
+
+class _DatedValueModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    start: dt.date = Field(alias="from")
+    value: Any
+    conf: Confidence
+    cite: str = Field(min_length=1)
+
+
+class _ParameterModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    values: list[_DatedValueModel] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _sorted_and_distinct(cls, values: list[_DatedValueModel]) -> list[_DatedValueModel]:
+        starts = [v.start for v in values]
+        if starts != sorted(set(starts)):
+            raise ValueError("dated values must be in increasing order of 'from', without repeats")
+        return values
+
+
+class _MetaModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    valid_from: dt.date
+    valid_until: dt.date
+    cite: str
+
+
+class _FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    meta: _MetaModel
+    parameters: dict[str, _ParameterModel]
+
+
+@dataclass(frozen=True, slots=True)
+class DatedValue:
+    """One value of a parameter and the date from which it is in force."""
+
+    start: dt.date
+    value: Any
+    conf: str
+    cite: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    key: str
+    description: str
+    values: tuple[DatedValue, ...]
+    _starts: tuple[dt.date, ...] = field(repr=False, default=())
+
+    def at(self, on: dt.date) -> DatedValue:
+        i = bisect.bisect_right(self._starts, on) - 1
+        if i < 0:
+            raise PolicyError(f"parameter {self.key!r} has no value in force on {on.isoformat()}")
+        return self.values[i]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """All parameters resolved for one date: what an indicator function reads."""
+
+    on_epoch: dt.date
+    entries: dict[str, DatedValue]
+    values: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.values.update({k: e.value for k, e in self.entries.items()})
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def conf(self, *keys: str) -> str:
+        """The weakest confidence among the named parameters."""
+        return self.conf_and_cite(keys)[0]
+
+    def cite(self, *keys: str) -> str:
+        """The distinct citations of the named parameters, in order."""
+        return self.conf_and_cite(keys)[1]
+
+    def conf_and_cite(self, keys: tuple[str, ...]) -> tuple[str, str]:
+        hit = self._memo.get(keys)
+        if hit is None:
+            entries = [self.entries[k] for k in keys]
+            conf = min((e.conf for e in entries), key=CONFIDENCE_ORDER.__getitem__)
+            hit = (conf, "; ".join(dict.fromkeys(e.cite for e in entries)))
+            self._memo[keys] = hit
+        return hit
+
+
+class Policy:
+    """A loaded parameter file. Immutable; share one instance per process."""
+
+    def __init__(self, name: str, valid_from: dt.date, valid_until: dt.date, cite: str,
+                 parameters: dict[str, Parameter]) -> None:
+        self.name = name
+        self.valid_from = valid_from
+        self.valid_until = valid_until
+        self.cite = cite
+        self.parameters = parameters
+        self._epochs = sorted({v.start for p in parameters.values() for v in p.values})
+        self._rules_cache: dict[int, Rules] = {}
+        self._month_cache: dict[tuple[str, int], DatedValue] = {}
+
+    def param(self, key: str) -> Parameter:
+        try:
+            return self.parameters[key]
+        except KeyError:
+            raise PolicyError(f"unknown parameter {key!r}") from None
+
+    def rules(self, on: dt.date) -> Rules:
+        """Every parameter's value in force on ``on`` (cached per epoch)."""
+        i = bisect.bisect_right(self._epochs, on) - 1
+        if i < 0 or on < self.valid_from:
+            raise PolicyError(f"no points rules are loaded for dates before {self.valid_from.isoformat()}")
+        cached = self._rules_cache.get(i)
+        if cached is None:
+            entries = {}
+            for key, p in self.parameters.items():
+                try:
+                    entries[key] = p.at(on)
+                except PolicyError:
+                    continue
+            cached = Rules(self._epochs[i], entries)
+            self._rules_cache[i] = cached
+        return cached
+
+    def for_month(self, key: str, month: int) -> DatedValue:
+        """The value in force on the first day of a month index (see :mod:`scoring.months`)."""
+        cache_key = (key, month)
+        hit = self._month_cache.get(cache_key)
+        if hit is None:
+            hit = self.param(key).at(dt.date(month // 12, month % 12 + 1, 1))
+            self._month_cache[cache_key] = hit
+        return hit
+
+
+def _build(raw: Any) -> Policy:
+    try:
+        parsed = _FileModel.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise PolicyError(f"policy file: {where}: {err['msg']}") from None
+    params: dict[str, Parameter] = {}
+    for key, p in parsed.parameters.items():
+        values = tuple(DatedValue(v.start, v.value, v.conf, v.cite) for v in p.values)
+        params[key] = Parameter(key, p.description, values, tuple(v.start for v in values))
+    m = parsed.meta
+    return Policy(m.name, m.valid_from, m.valid_until, m.cite, params)
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load a parameter file; without a path, the packaged Shanghai parameters (cached)."""
+    if path is None:
+        return _default_policy()
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"cannot read policy file {path}: {exc}") from exc
+    return _build(raw)
+
+
+@lru_cache(maxsize=1)
+def _default_policy() -> Policy:
+    text = resources.files("scoring").joinpath("params/shanghai_points.yaml").read_text(encoding="utf-8")
+    return _build(yaml.safe_load(text))

@@ -1,0 +1,246 @@
+"""The scoring profile: what the calculator needs to know about one person.
+
+Why store dates, not durations: the same profile is scored on many dates (today, the permit expiry,
+a projection years ahead), so ages and years are derived on the assessment date, never stored.
+The JSON field names are a public contract (issue #2) shared by the CLI, the dialogs and the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from scoring.months import month_label, month_of
+
+
+class Education(StrEnum):
+    NONE = "none"
+    COLLEGE = "college"
+    BACHELOR = "bachelor"
+    BACHELOR_DEGREE = "bachelor_degree"
+    MASTER = "master"
+    DOCTOR = "doctor"
+
+
+class TitleSkill(StrEnum):
+    NONE = "none"
+    SKILL_5 = "skill_5"
+    SKILL_4 = "skill_4"
+    SKILL_3 = "skill_3"
+    SKILL_2 = "skill_2"
+    INTERMEDIATE = "intermediate"
+    SKILL_1 = "skill_1"
+    SENIOR = "senior"
+
+
+class AreaKind(StrEnum):
+    NONE = "none"
+    LINGANG = "lingang"
+    NEW_CITY = "new_city"
+
+
+class Award(StrEnum):
+    NONE = "none"
+    MUNICIPAL_SPECIAL = "municipal_special"
+    MUNICIPAL_COMPREHENSIVE = "municipal_comprehensive"
+    PROVINCIAL = "provincial"
+
+
+class RecordKind(StrEnum):
+    FALSE_MATERIALS = "false_materials"
+    DETENTION = "detention"
+    CRIMINAL = "criminal"
+
+
+_YM = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _parse_year_month(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str) or not (m := _YM.match(value)):
+        raise ValueError("must be a month written YYYY-MM")
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12 or year < 1900:
+        raise ValueError("must be a month written YYYY-MM")
+    return year * 12 + month - 1
+
+
+def _year_month_validator(value: Any) -> int:
+    return _parse_year_month(value)
+
+
+YearMonth = Annotated[
+    int,
+    Field(json_schema_extra={"format": "YYYY-MM"}),
+    PlainSerializer(month_label, return_type=str),
+]
+"""A month as an integer index (see scoring.months), written ``YYYY-MM`` in JSON."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Contribution(_Model):
+    """Months ``from``..``to`` (inclusive) paid at one base, as a multiple or in CNY."""
+
+    start: YearMonth = Field(alias="from")
+    end: YearMonth = Field(alias="to")
+    multiple: float | None = Field(default=None, gt=0, le=10)
+    base_cny: float | None = Field(default=None, gt=0, le=1_000_000)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month(cls, value: Any) -> int:
+        return _year_month_validator(value)
+
+    @model_validator(mode="after")
+    def _one_base(self) -> Self:
+        if (self.multiple is None) == (self.base_cny is None):
+            raise ValueError("give exactly one of 'multiple' or 'base_cny'")
+        if self.end < self.start:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+    @property
+    def months(self) -> int:
+        return self.end - self.start + 1
+
+
+class Investment(_Model):
+    avg_annual_tax_cny: float = Field(default=0, ge=0)
+    share: float = Field(default=1.0, ge=0, le=1)
+    avg_local_hires: float = Field(default=0, ge=0)
+
+
+class RemoteArea(_Model):
+    kind: AreaKind = AreaKind.NONE
+    since: dt.date | None = None
+
+
+class Record(_Model):
+    kind: RecordKind
+    date: dt.date
+    sentence_years: float = Field(default=0, ge=0, le=100)
+
+
+class Permit(_Model):
+    valid: bool = True
+    expires_on: dt.date | None = None
+
+
+class Profile(_Model):
+    """One person's answers. Only birth date, education and insurance months are required."""
+
+    as_of: dt.date | None = None
+    birth_date: dt.date
+    education: Education
+    full_time_graduation_date: dt.date | None = None
+    title_skill: TitleSkill = TitleSkill.NONE
+    title_skill_recognised: bool = True
+    insurance_months: int = Field(ge=0, le=1200)
+    contributions: tuple[Contribution, ...] = ()
+    shortage_major: bool = False
+    investment: Investment = Investment()
+    public_service_since: dt.date | None = None
+    remote_area: RemoteArea = RemoteArea()
+    award: Award = Award.NONE
+    hukou_spouse_married_on: dt.date | None = None
+    innovation_talent: bool = False
+    records: tuple[Record, ...] = ()
+    permit: Permit = Permit()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _check_contributions(self)
+        if self.education is Education.NONE and self.full_time_graduation_date is not None:
+            raise ValueError("full_time_graduation_date: set only for a full-time degree (education is none)")
+        if self.remote_area.kind is not AreaKind.NONE and self.remote_area.since is None:
+            raise ValueError("remote_area.since: required when remote_area.kind is not none")
+        if self.as_of is not None:
+            _check_dates_not_after(self, self.as_of)
+        return self
+
+    def on(self, as_of: dt.date) -> Profile:
+        """The same answers assessed on another date (validated again: dates must not be in the future)."""
+        return self.model_validate({**self.to_json(), "as_of": as_of.isoformat()})
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def _check_contributions(p: Profile) -> None:
+    covered: set[int] = set()
+    total = 0
+    for i, c in enumerate(sorted(p.contributions, key=lambda c: c.start)):
+        months = set(range(c.start, c.end + 1))
+        if covered & months:
+            raise ValueError(f"contributions[{i}]: months overlap another range ({month_label(min(covered & months))})")
+        covered |= months
+        total += c.months
+    if total > p.insurance_months:
+        raise ValueError(
+            f"contributions: cover {total} months, more than insurance_months ({p.insurance_months})"
+        )
+    if p.as_of is not None and covered and max(covered) > month_of(p.as_of):
+        raise ValueError(f"contributions: month {month_label(max(covered))} is after as_of")
+
+
+_DATED_FIELDS: tuple[tuple[str, str], ...] = (
+    ("birth_date", "birth_date"),
+    ("full_time_graduation_date", "full_time_graduation_date"),
+    ("public_service_since", "public_service_since"),
+    ("hukou_spouse_married_on", "hukou_spouse_married_on"),
+)
+
+
+def _check_dates_not_after(p: Profile, as_of: dt.date) -> None:
+    for name, label in _DATED_FIELDS:
+        value = getattr(p, name)
+        if value is not None and value > as_of:
+            raise ValueError(f"{label}: {value.isoformat()} is after as_of ({as_of.isoformat()})")
+    if p.remote_area.since is not None and p.remote_area.since > as_of:
+        raise ValueError(f"remote_area.since: {p.remote_area.since.isoformat()} is after as_of")
+    for i, r in enumerate(p.records):
+        if r.date > as_of:
+            raise ValueError(f"records[{i}].date: {r.date.isoformat()} is after as_of")
+
+
+class ProfileError(ValueError):
+    """A profile could not be read; the message names the field and fits on one line."""
+
+
+def parse_profile(data: Any) -> Profile:
+    """Validate raw JSON data into a Profile, turning pydantic's report into one readable line."""
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    loc = ".".join(str(x) for x in err["loc"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    elif err["type"] == "enum" and "expected" in err.get("ctx", {}):
+        msg = f"must be one of {err['ctx']['expected']}"
+    text = f"{loc}: {msg}" if loc and not msg.startswith(loc) else msg
+    more = len(exc.errors()) - 1
+    return text + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+
+
