@@ -1,0 +1,38 @@
+"""Reading a profile file for the CLI: every failure becomes one line naming the problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.clock import today
+from scoring import Profile, ProfileError, parse_profile
+
+MAX_PROFILE_BYTES = 1_000_000
+
+
+def read_profile_data(path: str) -> dict[str, Any]:
+    """The JSON object in ``path`` (``-`` is standard input is not supported: profiles are files)."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_PROFILE_BYTES:
+            raise ProfileError(f"{path}: larger than {MAX_PROFILE_BYTES} bytes")
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}: the profile must be a JSON object")
+    return data
+
+
+def load_profile(path: str) -> Profile:
+    """Read and validate a profile; a missing ``as_of`` means today in Shanghai."""
+    data = read_profile_data(path)
+    if data.get("as_of") is None:
+        data["as_of"] = today().isoformat()
+    return parse_profile(data)
