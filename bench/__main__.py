@@ -1,0 +1,21 @@
+"""Run every benchmark and print one markdown table (see bench/RESULTS.md for recorded runs)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+from bench import scoring_bench
+from bench.table import Row, markdown
+
+
+def main() -> int:
+    rows: list[Row] = []
+    rows += scoring_bench.run()
+    print(f"Python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}")
+    print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
