@@ -16,7 +16,6 @@ from babel.messages.pofile import read_po
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
-DOMAIN = "jifen"
 _CATALOGUE_DIR = {"zh": "zh_CN", "en": "en"}
 
 
@@ -30,11 +29,26 @@ def normalize_language(code: str | None) -> str:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def catalogue(lang: str) -> dict[str, str]:
-    """All translated messages of one language, keyed by message id."""
+    """All translated messages of one language, keyed by message id.
+
+    Every ``.po`` file of the language folder is merged (``jifen.po`` for scoring and plans,
+    ``dialogs.po`` for the conversation), so each part of the product owns its own file; a key
+    defined twice is an error rather than a silent override.
+    """
     folder = _CATALOGUE_DIR[normalize_language(lang)]
-    raw = resources.files("locales").joinpath(f"{folder}/LC_MESSAGES/{DOMAIN}.po").read_bytes()
-    cat = read_po(BytesIO(raw), locale=folder)
-    return {str(m.id): str(m.string) for m in cat if m.id and m.string and isinstance(m.id, str)}
+    messages: dict[str, str] = {}
+    directory = resources.files("locales").joinpath(f"{folder}/LC_MESSAGES")
+    for entry in sorted(directory.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".po"):
+            continue
+        cat = read_po(BytesIO(entry.read_bytes()), locale=folder)
+        for m in cat:
+            if not (m.id and m.string and isinstance(m.id, str)):
+                continue
+            if m.id in messages:
+                raise ValueError(f"message {m.id!r} is defined twice in the {folder} catalogues")
+            messages[m.id] = str(m.string)
+    return messages
 
 
 class Translator:
