@@ -1,0 +1,155 @@
+"""A throwaway ``redis-server`` for tests.
+
+Tests must never touch a developer's or CI's shared Redis, and outage tests need to kill and
+revive the server at will — so each helper owns its own process on a free loopback port, with
+persistence disabled and its files in a private temp directory. ``start()`` after ``stop()``
+reuses the same port so a client's URL stays valid across the simulated outage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+REDIS_SERVER = shutil.which("redis-server")
+SKIP_REASON = "redis-server is not on PATH; install Redis to run the Redis store tests"
+
+_START_TIMEOUT_S = 10.0
+_STOP_TIMEOUT_S = 5.0
+
+
+def free_port() -> int:
+    """Ask the kernel for an unused port (racy in theory, so ``start`` retries on a bind failure)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def answers_ping(port: int, timeout: float = 0.5) -> bool:
+    """Speak raw RESP so readiness checks do not depend on the client library under test."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """Owns one redis-server subprocess; use as a context manager or call ``cleanup()``."""
+
+    def __init__(self, port: int | None = None) -> None:
+        if REDIS_SERVER is None:
+            raise RuntimeError(SKIP_REASON)
+        self._binary = REDIS_SERVER
+        self._fixed_port = port is not None
+        self.port = port if port is not None else free_port()
+        self._dir = Path(tempfile.mkdtemp(prefix="jifen-redis-"))
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> None:
+        """Start (or restart on the same port) and return once the server answers PING."""
+        if self.running:
+            return
+        attempts = 1 if self._fixed_port else 3
+        for attempt in range(attempts):
+            if self._spawn_and_wait():
+                return
+            if attempt + 1 < attempts and not self._fixed_port:
+                self.port = free_port()  # somebody grabbed our port between probe and bind
+        raise RuntimeError(f"redis-server did not start on port {self.port}:\n{self._log_tail()}")
+
+    def _spawn_and_wait(self) -> bool:
+        log = (self._dir / "redis.log").open("ab")
+        with log:
+            self._process = subprocess.Popen(
+                [self._binary, *self._arguments()],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                self._process = None
+                return False
+            if answers_ping(self.port):
+                return True
+            time.sleep(0.02)
+        self.stop()
+        return False
+
+    def _arguments(self) -> list[str]:
+        options = {
+            "port": str(self.port),
+            "bind": "127.0.0.1",
+            "save": "",  # no RDB snapshots: tests must not leave files or depend on old data
+            "appendonly": "no",
+            "daemonize": "no",  # stay our child so stop() can signal and reap it
+            "dir": str(self._dir),
+        }
+        return [arg for name, value in options.items() for arg in (f"--{name}", value)]
+
+    def stop(self) -> None:
+        """Terminate the server (SIGTERM, then SIGKILL) and wait until the port is closed."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGCONT)  # a paused server cannot handle SIGTERM
+            process.terminate()
+            try:
+                process.wait(timeout=_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=_STOP_TIMEOUT_S)
+
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections are accepted by the kernel but never answered."""
+        if self._process is not None:
+            os.kill(self._process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self._process is not None:
+            os.kill(self._process.pid, signal.SIGCONT)
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _log_tail(self) -> str:
+        try:
+            return (self._dir / "redis.log").read_text(errors="replace")[-2000:]
+        except OSError:
+            return "(no log)"
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cleanup()
