@@ -38,34 +38,57 @@ def _take_higher(items: list[Item], rules: Rules) -> None:
     items[loser] = items[loser]._replace(counted=False)
 
 
-def assess(profile: Profile, policy: Policy | None = None) -> Assessment:
+def _context(profile: Profile, policy: Policy) -> Context:
     if profile.as_of is None:
         raise MissingDateError("the profile needs an as_of date to be assessed")
-    policy = policy or load_policy()
     on = profile.as_of
     rules = policy.rules(on)
     month = month_of(on)
     history = History(profile.contributions, month - _longest_window(rules), month - 1, policy)
-    ctx = Context(profile, on, month, rules, history)
+    return Context(profile, on, month, rules, history)
 
-    items = [indicator(ctx) for indicator in INDICATORS]
-    _take_higher(items, rules)
-    total = sum(i.points for i in items if i.counted)
 
-    vetoed = veto(ctx)
-    reasons = [r for check in CHECKS if (r := check(ctx)) is not None]
-    if vetoed:
-        reasons.append(vetoed)
+def _assemble(ctx: Context, items: list[Item], policy: Policy, reasons: list[Reason], vetoed: bool) -> Assessment:
+    _take_higher(items, ctx.rules)
     notes: list[Reason] = []
-    if on > policy.valid_until:
+    if ctx.on > policy.valid_until:
         notes.append(Reason("rules_expire", {"until": policy.valid_until.isoformat()}))
     return Assessment(
-        as_of=on,
-        total=total,
-        standard=rules["standard"],
+        as_of=ctx.on,
+        total=sum(i.points for i in items if i.counted),
+        standard=ctx.v["standard"],
         eligible=not reasons,
-        vetoed=vetoed is not None,
+        vetoed=vetoed,
         ineligible_reasons=tuple(reasons),
         items=tuple(items),
         notes=tuple(notes),
     )
+
+
+def assess(profile: Profile, policy: Policy | None = None) -> Assessment:
+    """Score a profile on its ``as_of`` date."""
+    policy = policy or load_policy()
+    ctx = _context(profile, policy)
+    items = [indicator(ctx) for indicator in INDICATORS]
+    vetoed = veto(ctx)
+    reasons = [r for check in CHECKS if (r := check(ctx)) is not None]
+    if vetoed:
+        reasons.append(vetoed)
+    return _assemble(ctx, items, policy, reasons, vetoed is not None)
+
+
+def reassess(base: Assessment, profile: Profile, changed: frozenset[str], policy: Policy | None = None) -> Assessment:
+    """Score ``profile``, recomputing only the ``changed`` items and taking the others from ``base``.
+
+    For the planner: a plan changes a few items of a person whose other items on that date are
+    already known. The caller guarantees that ``profile`` differs from the one behind ``base`` only
+    in fields that feed the ``changed`` items, and that these fields do not affect eligibility.
+    """
+    policy = policy or load_policy()
+    ctx = _context(profile, policy)
+    assert ctx.on == base.as_of
+    items = [
+        indicator(ctx) if item.id in changed else (item if item.counted else item._replace(counted=True))
+        for indicator, item in zip(INDICATORS, base.items, strict=True)
+    ]
+    return _assemble(ctx, items, policy, list(base.ineligible_reasons), base.vetoed)

@@ -36,16 +36,25 @@ def _item(ctx: Context, item_id: str, points: int, keys: tuple[str, ...], reason
     return Item(item_id, points, True, conf == "H" if certain is None else certain, reason, args, cite)
 
 
+AGE_KEYS = ("age.min_age", "age.max_age", "age.anchor_age", "age.anchor_points", "age.points_per_year", "age.cap")
+
+
+def age_points(years: int, r: dict[str, Any]) -> int:
+    """Points for an age in full years; shared with the planner, which must know which birthdays cost points."""
+    if not r["age.min_age"] <= years <= r["age.max_age"]:
+        return 0
+    younger = max(0, r["age.anchor_age"] - years)
+    points: int = min(r["age.cap"], r["age.anchor_points"] + r["age.points_per_year"] * younger)
+    return points
+
+
 def age(ctx: Context) -> Item:
     r = ctx.v
     years = full_years(ctx.profile.birth_date, ctx.on)
-    keys = ("age.min_age", "age.max_age", "age.anchor_age", "age.anchor_points", "age.points_per_year", "age.cap")
     if not r["age.min_age"] <= years <= r["age.max_age"]:
-        return _item(ctx, "age", 0, keys, "item.age.out_of_range", age=years,
+        return _item(ctx, "age", 0, AGE_KEYS, "item.age.out_of_range", age=years,
                      min=r["age.min_age"], max=r["age.max_age"])
-    younger = max(0, r["age.anchor_age"] - years)
-    points = min(r["age.cap"], r["age.anchor_points"] + r["age.points_per_year"] * younger)
-    return _item(ctx, "age", points, keys, "item.age", age=years)
+    return _item(ctx, "age", age_points(years, r), AGE_KEYS, "item.age", age=years)
 
 
 def education(ctx: Context) -> Item:
