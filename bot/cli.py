@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 
+from bot.cli_plan import cmd_plan, cmd_whatif
+from bot.output import print_json
 from bot.profile_io import load_profile
 from dialogs.report import assessment_json, render_assessment
 from locales import translator
 from scoring import PolicyError, ProfileError, assess, load_policy
+from scoring.changes import ChangeError
 from scoring.policy import Policy
 
 EXIT_USAGE = 2
@@ -24,16 +26,12 @@ def _policy(args: argparse.Namespace) -> Policy:
     return load_policy(args.policy) if args.policy else load_policy()
 
 
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
 def cmd_score(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     assessment = assess(profile, _policy(args))
     t = translator(args.lang)
     if args.json:
-        _print_json(assessment_json(assessment, t))
+        print_json(assessment_json(assessment, t))
     else:
         print(render_assessment(assessment, t, only_nonzero=not args.all))
     return 0
@@ -55,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     score = _add_profile_command(sub, "score", "score a profile with a per-item breakdown", cmd_score)
     score.add_argument("--all", action="store_true", help="also list the items that score 0")
+    plan = _add_profile_command(sub, "plan", "dated plans to reach 120, the margin and the renewal check", cmd_plan)
+    plan.add_argument("--horizon", type=int, choices=range(1, 31), metavar="YEARS", help="look this far ahead")
+    plan.add_argument("--limit", type=int, choices=range(1, 51), metavar="N", help="plans shown (default 5)")
+    plan.add_argument("--shortage-major-studied", action="store_true",
+                      help="your studied major is on the shortage catalogue (enables that route)")
+    whatif = _add_profile_command(sub, "whatif", "compare the score with some answers changed", cmd_whatif)
+    whatif.add_argument("--set", action="append", metavar="CHANGE",
+                        help="FIELD=VALUE, insurance_months+=N, 'contributions+=1.5x from YYYY-MM', as_of+=12m")
     return parser
 
 
@@ -64,11 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (ProfileError, PolicyError, CliError) as exc:
+    except (ProfileError, PolicyError, ChangeError, CliError) as exc:
         print(f"jifen: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. piped into `head`: not an error of ours
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

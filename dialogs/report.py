@@ -6,10 +6,14 @@ terminal). Lives outside the core because it needs the message catalogues.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from locales import Translator
 from scoring import Assessment, Item, Reason
+from scoring.diff import ItemChange
+from scoring.planner import Plan, PlannedAction, PlanResult
+from scoring.whatif import WhatIf
 
 _LABEL_PREFIX = {"education": "education", "title_skill": "title", "award": "award"}
 
@@ -93,4 +97,114 @@ def assessment_json(a: Assessment, t: Translator) -> dict[str, Any]:
             for i in a.items
         ],
         "notes": [{"code": n.code, "message": reason_text(n, t)} for n in a.notes],
+    }
+
+
+def _change_text(changes: Sequence[ItemChange], t: Translator) -> str:
+    return ", ".join(t("plan.change", name=item_name(c.id, t), before=c.before, after=c.after) for c in changes)
+
+
+def _action_line(a: PlannedAction, t: Translator) -> str:
+    key = "plan.action_estimate" if a.estimate else "plan.action"
+    return t(key, label=t(f"action.{a.id}"), date=a.completes_on.isoformat())
+
+
+def render_plan_item(n: int, p: Plan, t: Translator) -> str:
+    lines = [t("plan.header", n=n, total=p.total, date=p.reaches_on.isoformat(), effort=p.effort,
+               cost=p.monthly_cost_cny)]
+    lines += [f"   • {_action_line(a, t)}" for a in p.actions]
+    lines.append("   " + t("plan.changes", text=_change_text(p.changes, t)))
+    lines += ["   " + t("plan.keep", text=t(k.code, **k.args)) for k in p.keep]
+    return "\n".join(lines)
+
+
+def render_plan(result: PlanResult, t: Translator) -> str:
+    """Baseline, ranked plans or the margin check, and the renewal check, as one readable text."""
+    lines = [f"{t('plan.baseline')} {t(result.baseline.why.code, **result.baseline.why.args)}"]
+    if result.margin is not None:
+        m = result.margin
+        lines += ["", t("margin.title", until=m.until.isoformat(), total=m.lowest_total, on=m.on.isoformat())]
+        if m.risks:
+            lines.append(t("margin.risks"))
+            lines += [f"  • {t(r.code, **r.args)}" for r in m.risks]
+        else:
+            lines.append(t("margin.none"))
+    elif not result.now.vetoed and not result.now.passes:
+        lines += ["", t("plan.title", standard=result.now.standard)]
+        if result.plans:
+            lines += [render_plan_item(i, p, t) for i, p in enumerate(result.plans, 1)]
+        else:
+            lines.append(t("plan.none", standard=result.now.standard))
+    if result.renewal is not None:
+        r = result.renewal
+        lines.append("")
+        lines.append(t("renewal.passes" if r.passes else "renewal.fails", on=r.on.isoformat(), total=r.total))
+        if r.drops:
+            lines.append(t("renewal.drops", text=_change_text(r.drops, t)))
+        if not r.passes:
+            lines.append(t("renewal.fix", text=render_plan_item(1, r.fix, t)) if r.fix else t("renewal.no_fix"))
+    return "\n".join(lines)
+
+
+def _plan_json(p: Plan, t: Translator) -> dict[str, Any]:
+    return {
+        "actions": [{"id": a.id, "label": t(f"action.{a.id}"), "starts_on": a.starts_on.isoformat(),
+                     "completes_on": a.completes_on.isoformat(), "estimate": a.estimate,
+                     "monthly_cost_cny": a.monthly_cost_cny, "effort": a.effort, "citation": a.cite}
+                    for a in p.actions],
+        "reaches_on": p.reaches_on.isoformat(),
+        "total": p.total,
+        "monthly_cost_cny": p.monthly_cost_cny,
+        "effort": p.effort,
+        "keep": [t(k.code, **k.args) for k in p.keep],
+        "changes": [{"id": c.id, "before": c.before, "after": c.after} for c in p.changes],
+        "assessment": assessment_json(p.assessment, t),
+    }
+
+
+def plan_json(result: PlanResult, t: Translator) -> dict[str, Any]:
+    """The ``jifen plan --json`` contract of issue #3."""
+    b, m, r = result.baseline, result.margin, result.renewal
+    return {
+        "as_of": result.as_of.isoformat(),
+        "horizon": result.horizon.isoformat(),
+        "now": assessment_json(result.now, t),
+        "baseline": {"reaches_on": b.reaches_on.isoformat() if b.reaches_on else None,
+                     "why": t(b.why.code, **b.why.args), "code": b.why.code},
+        "plans": [_plan_json(p, t) for p in result.plans],
+        "margin": None if m is None else {
+            "lowest_total": m.lowest_total, "on": m.on.isoformat(), "until": m.until.isoformat(),
+            "risks": [{"code": x.code, "message": t(x.code, **x.args), **x.args} for x in m.risks]},
+        "renewal": None if r is None else {
+            "on": r.on.isoformat(), "total": r.total, "passes": r.passes,
+            "drops": [{"id": c.id, "before": c.before, "after": c.after} for c in r.drops],
+            "fix": _plan_json(r.fix, t) if r.fix else None},
+    }
+
+
+def render_whatif(w: WhatIf, t: Translator) -> str:
+    delta = w.after.total - w.before.total
+    lines = [t("whatif.title", changes="; ".join(w.changes))]
+    if w.after.as_of != w.before.as_of:
+        lines.append(t("whatif.date", date=w.after.as_of.isoformat()))
+    lines.append(t("whatif.totals", before=w.before.total, after=w.after.total, delta=f"{delta:+d}"))
+    if w.diff:
+        lines.append(t("plan.changes", text=_change_text(w.diff, t)))
+    else:
+        lines.append(t("whatif.no_change"))
+    for item in w.after.items:
+        if item.id in {c.id for c in w.diff} or (item.reason.endswith("base_condition_unmet")):
+            lines.append(f"  {item_name(item.id, t)}: {explain(item, t)}")
+    if w.after.passes != w.before.passes or w.after.shortfall:
+        lines.append(t("report.passes") if w.after.passes else t("report.shortfall", shortfall=w.after.shortfall))
+    return "\n".join(lines)
+
+
+def whatif_json(w: WhatIf, t: Translator) -> dict[str, Any]:
+    """The ``jifen whatif --json`` contract of issue #3."""
+    return {
+        "changes": list(w.changes),
+        "before": assessment_json(w.before, t),
+        "after": assessment_json(w.after, t),
+        "diff": [{"id": c.id, "before": c.before, "after": c.after} for c in w.diff],
     }

@@ -1,0 +1,42 @@
+"""``jifen plan`` and ``jifen whatif``: the planner and the what-if on a profile file."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.output import print_json
+from bot.profile_io import load_profile
+from dialogs.report import plan_json, render_plan, render_whatif, whatif_json
+from locales import translator
+from scoring import load_policy
+from scoring.actions import Assumptions, load_catalogue
+from scoring.changes import ChangeError
+from scoring.planner import plan
+from scoring.whatif import whatif
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile)
+    policy = load_policy(args.policy) if args.policy else load_policy()
+    assumptions = Assumptions(horizon_years=args.horizon, studied_shortage_major=args.shortage_major_studied)
+    result = plan(profile, policy, assumptions, load_catalogue(), limit=args.limit)
+    t = translator(args.lang)
+    if args.json:
+        print_json(plan_json(result, t))
+    else:
+        print(render_plan(result, t))
+    return 0
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile)
+    policy = load_policy(args.policy) if args.policy else load_policy()
+    if not args.set:
+        raise ChangeError("give at least one --set FIELD=VALUE")
+    w = whatif(profile, args.set, policy)
+    t = translator(args.lang)
+    if args.json:
+        print_json(whatif_json(w, t))
+    else:
+        print(render_whatif(w, t))
+    return 0
