@@ -7,10 +7,16 @@ conversation changing.
 
 from __future__ import annotations
 
-from dialogs.report import render_assessment
+from collections.abc import Sequence
+
+from dialogs.report import render_assessment, render_plan, render_whatif
 from locales import Translator
 from scoring import Profile, assess
+from scoring.actions import Assumptions
+from scoring.changes import ChangeError
+from scoring.planner import plan
 from scoring.policy import Policy
+from scoring.whatif import whatif
 
 
 def score_message(profile: Profile, t: Translator, policy: Policy | None = None) -> str:
@@ -18,6 +24,21 @@ def score_message(profile: Profile, t: Translator, policy: Policy | None = None)
     return render_assessment(assess(profile, policy), t)
 
 
-def final_messages(profile: Profile, t: Translator, policy: Policy | None = None) -> list[str]:
+def plan_message(profile: Profile, t: Translator, policy: Policy | None = None,
+                 assumptions: Assumptions | None = None) -> str:
+    """Keep-working baseline, the ranked plans (or the margin) and the renewal check."""
+    return render_plan(plan(profile, policy, assumptions), t)
+
+
+def final_messages(profile: Profile, t: Translator, policy: Policy | None = None,
+                   assumptions: Assumptions | None = None) -> list[str]:
     """Everything said at the end of the interview, one chat message per element."""
-    return [score_message(profile, t, policy)]
+    return [score_message(profile, t, policy), plan_message(profile, t, policy, assumptions)]
+
+
+def whatif_message(profile: Profile, changes: Sequence[str], t: Translator, policy: Policy | None = None) -> str:
+    """The answer to a what-if question; raises ChangeError when the changes do not apply."""
+    return render_whatif(whatif(profile, changes, policy), t)
+
+
+__all__ = ["ChangeError", "final_messages", "plan_message", "score_message", "whatif_message"]
