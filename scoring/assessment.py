@@ -38,8 +38,9 @@ class Reason:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(NamedTuple):
+    """A NamedTuple like Item: immutable and cheap to build (planners build thousands)."""
+
     as_of: dt.date
     total: int
     standard: int

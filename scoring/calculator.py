@@ -19,11 +19,15 @@ class MissingDateError(ValueError):
 
 
 def _longest_window(rules: Rules) -> int:
+    cached = rules.items.get(("_longest_window", ""))
+    if cached is not None:
+        return int(cached)
     longest: int = max(
         rules["eligibility.insurance_window_months"],
         rules["title_skill.base_condition_window_months"],
         *(t["window"] for t in rules["contribution_base.tiers"]),
     )
+    rules.items[("_longest_window", "")] = longest
     return longest
 
 

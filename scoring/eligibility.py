@@ -11,11 +11,11 @@ import datetime as dt
 from scoring.assessment import Reason
 from scoring.history import History
 from scoring.indicators import Context
-from scoring.months import first_day, full_years
+from scoring.months import first_day
 
 
 def insurance_history(ctx: Context) -> Reason | None:
-    r = ctx.rules
+    r = ctx.v
     window = r["eligibility.insurance_window_months"]
     needed = r["eligibility.insurance_months"]
     have = ctx.history.months_paid(ctx.month - window, ctx.month - 1)
@@ -38,8 +38,8 @@ def _first_eligible_month(history: History, month: int, window: int, needed: int
 
 
 def age(ctx: Context) -> Reason | None:
-    r = ctx.rules
-    years = full_years(ctx.profile.birth_date, ctx.on)
+    r = ctx.v
+    years = ctx.age
     lo, hi = r["eligibility.min_age"], r["eligibility.max_age"]
     if lo <= years <= hi:
         return None
@@ -56,7 +56,9 @@ def permit(ctx: Context) -> Reason | None:
 
 
 def veto(ctx: Context) -> Reason | None:
-    years = ctx.rules["veto.criminal_sentence_years"]
+    if not ctx.profile.records:
+        return None
+    years = ctx.v["veto.criminal_sentence_years"]
     if any(r.kind.value == "criminal" and r.sentence_years >= years for r in ctx.profile.records):
         return Reason("veto_criminal", {"years": years})
     return None

@@ -7,7 +7,6 @@ very month. Only the months inside the longest look-back window are ever materia
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 
 from scoring.months import month_label
@@ -22,33 +21,41 @@ CEILING_KEY = "wage.base_ceiling_cny"
 
 
 class History:
-    """Multiples per month index for the months in ``[first, last]``.
+    """The paid months in ``[first, last]`` as ranges ``(lo, hi, multiple)``.
 
-    Every look-back window ends with the same month, so each window's paid multiples are kept sorted
-    once and a threshold query is a binary search (the calculator asks six of them per assessment).
+    Contributions come as a few ranges at one base each, so counting the months at or above a
+    multiple in a window is a sum over a handful of overlaps rather than a walk over 48 months.
+    A base in CNY is split where the average wage changes (each 1 July).
     """
 
-    __slots__ = ("_sorted", "converted", "first", "last", "multiples")
+    __slots__ = ("converted", "first", "last", "ranges")
 
     def __init__(self, contributions: Iterable[Contribution], first: int, last: int, policy: Policy) -> None:
         self.first, self.last = first, last
-        # multiples[i] is the multiple paid in month first + i; 0.0 means nothing was paid.
-        self.multiples: list[float] = [0.0] * (last - first + 1)
         self.converted = False
-        self._sorted: dict[int, list[float]] = {}
+        self.ranges: list[tuple[int, int, float]] = []
         for c in contributions:
             lo, hi = max(c.start, first), min(c.end, last)
             if lo > hi:
                 continue
             if c.multiple is not None:
-                self.multiples[lo - first : hi - first + 1] = [c.multiple] * (hi - lo + 1)
+                self.ranges.append((lo, hi, c.multiple))
             else:
-                for m in range(lo, hi + 1):
-                    self.multiples[m - first] = self._converted(c, m, policy)
+                self._add_converted(c, lo, hi, policy)
+
+    def _add_converted(self, c: Contribution, lo: int, hi: int, policy: Policy) -> None:
+        self.converted = True
+        m = lo
+        while m <= hi:
+            multiple = self._converted(c, m, policy)
+            end = m
+            while end + 1 <= hi and self._converted(c, end + 1, policy) == multiple:
+                end += 1
+            self.ranges.append((m, end, multiple))
+            m = end + 1
 
     def _converted(self, c: Contribution, month: int, policy: Policy) -> float:
         assert c.base_cny is not None
-        self.converted = True
         try:
             average = policy.for_month(WAGE_KEY, month).value
             ceiling = policy.for_month(CEILING_KEY, month).value
@@ -60,21 +67,22 @@ class History:
         # A base above the legal ceiling is paid at the ceiling.
         return float(min(c.base_cny, ceiling)) / float(average)
 
-    def _window(self, first: int, last: int) -> list[float]:
-        """The paid multiples of ``[first, last]``, sorted (cached for windows ending at ``last``)."""
-        if last != self.last:
-            lo, hi = max(first, self.first) - self.first, min(last, self.last) - self.first + 1
-            return sorted(x for x in self.multiples[lo:hi] if x > 0)
-        cached = self._sorted.get(first)
-        if cached is None:
-            cached = sorted(x for x in self.multiples[max(first, self.first) - self.first :] if x > 0)
-            self._sorted[first] = cached
-        return cached
-
     def months_at_least(self, multiple: float, first: int, last: int) -> int:
         """Months in ``[first, last]`` paid at ``multiple`` or more."""
-        window = self._window(first, last)
-        return len(window) - bisect.bisect_left(window, multiple - EPSILON)
+        floor = multiple - EPSILON
+        if not self.ranges:
+            return 0
+        return sum(
+            min(hi, last) - max(lo, first) + 1
+            for lo, hi, x in self.ranges
+            if x >= floor and hi >= first and lo <= last
+        )
 
     def months_paid(self, first: int, last: int) -> int:
-        return len(self._window(first, last))
+        return sum(min(hi, last) - max(lo, first) + 1 for lo, hi, _ in self.ranges if hi >= first and lo <= last)
+
+    def multiple_at(self, month: int) -> float | None:
+        for lo, hi, x in self.ranges:
+            if lo <= month <= hi:
+                return x
+        return None

@@ -22,11 +22,12 @@ from scoring.profile import AreaKind, Award, Profile, RecordKind, TitleSkill
 class Context:
     """What every indicator reads. A plain slotted class: one is built per assessment, on the hot path."""
 
-    __slots__ = ("history", "month", "on", "profile", "rules", "v")
+    __slots__ = ("age", "history", "month", "on", "profile", "rules", "v")
 
     def __init__(self, profile: Profile, on: dt.date, month: int, rules: Rules, history: History) -> None:
         self.profile, self.on, self.month, self.rules, self.history = profile, on, month, rules, history
         self.v: dict[str, Any] = rules.values
+        self.age = full_years(profile.birth_date, on)  # 周岁, read by the age item and the eligibility check
 
 
 def _item(ctx: Context, item_id: str, points: int, keys: tuple[str, ...], reason: str,
@@ -34,6 +35,19 @@ def _item(ctx: Context, item_id: str, points: int, keys: tuple[str, ...], reason
     """Build an item; unless told otherwise it is certain only if every parameter used is marked H."""
     conf, cite = ctx.rules.conf_and_cite(keys)
     return Item(item_id, points, True, conf == "H" if certain is None else certain, reason, args, cite)
+
+
+def _constant(ctx: Context, item_id: str, keys: tuple[str, ...], reason: str, **args: Any) -> Item:
+    """A "does not apply" item: the same for everyone under the same rules, so built once per rules epoch.
+
+    Items are immutable and their ``args`` are only read, so sharing them is safe.
+    """
+    memo = ctx.rules.items
+    key = (item_id, reason)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _item(ctx, item_id, 0, keys, reason, certain=True, **args)
+    return hit
 
 
 AGE_KEYS = ("age.min_age", "age.max_age", "age.anchor_age", "age.anchor_points", "age.points_per_year", "age.cap")
@@ -50,7 +64,7 @@ def age_points(years: int, r: dict[str, Any]) -> int:
 
 def age(ctx: Context) -> Item:
     r = ctx.v
-    years = full_years(ctx.profile.birth_date, ctx.on)
+    years = ctx.age
     if not r["age.min_age"] <= years <= r["age.max_age"]:
         return _item(ctx, "age", 0, AGE_KEYS, "item.age.out_of_range", age=years,
                      min=r["age.min_age"], max=r["age.max_age"])
@@ -68,7 +82,7 @@ def title_skill(ctx: Context) -> Item:
     keys: tuple[str, ...] = ("title_skill.points",)
     level = p.title_skill
     if level is TitleSkill.NONE:
-        return _item(ctx, "title_skill", 0, keys, "item.title_skill.none")
+        return _constant(ctx, "title_skill", keys, "item.title_skill.none")
     if not p.title_skill_recognised:
         return _item(ctx, "title_skill", 0, keys, "item.title_skill.not_recognised", certain=False,
                      level=level.value)
@@ -100,25 +114,23 @@ def insurance_years(ctx: Context) -> Item:
 
 def contribution_base(ctx: Context) -> Item:
     keys = ("contribution_base.tiers",)
-    best: dict[str, Any] | None = None
-    for tier in ctx.v["contribution_base.tiers"]:
-        have = ctx.history.months_at_least(tier["multiple"], ctx.month - tier["window"], ctx.month - 1)
-        if have >= tier["months"] and (best is None or tier["points"] > best["points"]):
-            best = {**tier, "have": have}
+    tiers = ctx.v["contribution_base.tiers"]
+    have = [ctx.history.months_at_least(t["multiple"], ctx.month - t["window"], ctx.month - 1) for t in tiers]
+    met = [(t, n) for t, n in zip(tiers, have, strict=True) if n >= t["months"]]
     certain = not ctx.history.converted
-    if best is None:
-        lowest = ctx.v["contribution_base.tiers"][0]
-        have = ctx.history.months_at_least(lowest["multiple"], ctx.month - lowest["window"], ctx.month - 1)
+    if not met:
+        lowest = tiers[0]
         return _item(ctx, "contribution_base", 0, keys, "item.contribution_base.none", certain=certain,
-                     multiple=lowest["multiple"], months=have, needed=lowest["months"], window=lowest["window"])
+                     multiple=lowest["multiple"], months=have[0], needed=lowest["months"], window=lowest["window"])
+    best, months = max(met, key=lambda tn: tn[0]["points"])
     return _item(ctx, "contribution_base", best["points"], keys, "item.contribution_base", certain=certain,
-                 multiple=best["multiple"], months=best["have"], needed=best["months"], window=best["window"])
+                 multiple=best["multiple"], months=months, needed=best["months"], window=best["window"])
 
 
 def shortage_major(ctx: Context) -> Item:
     keys = ("shortage_major.points",)
     if not ctx.profile.shortage_major:
-        return _item(ctx, "shortage_major", 0, keys, "item.shortage_major.none")
+        return _constant(ctx, "shortage_major", keys, "item.shortage_major.none")
     return _item(ctx, "shortage_major", ctx.v["shortage_major.points"], keys, "item.shortage_major",
                  certain=False)
 
@@ -135,7 +147,7 @@ def investment(ctx: Context) -> Item:
     raw = max(by_tax, by_hires)
     points = min(raw, r["investment.cap"])
     if raw == 0:
-        return _item(ctx, "investment", 0, keys, "item.investment.none", certain=True)
+        return _constant(ctx, "investment", keys, "item.investment.none")
     return _item(ctx, "investment", points, keys, "item.investment", certain=False,
                  by_tax=by_tax, by_hires=by_hires, capped=raw > points)
 
@@ -149,7 +161,7 @@ def public_service(ctx: Context) -> Item:
     keys = ("public_service.points_per_year", "public_service.min_years", "public_service.cap")
     since = ctx.profile.public_service_since
     if since is None:
-        return _item(ctx, "public_service", 0, keys, "item.public_service.none", certain=True)
+        return _constant(ctx, "public_service", keys, "item.public_service.none")
     years = _years_since(since, ctx.on)
     if years < r["public_service.min_years"]:
         return _item(ctx, "public_service", 0, keys, "item.public_service.too_short", certain=False,
@@ -164,7 +176,7 @@ def remote_area(ctx: Context) -> Item:
     r, area = ctx.v, ctx.profile.remote_area
     keys = ("remote_area.points_per_year", "remote_area.cap", "remote_area.min_years")
     if area.kind is AreaKind.NONE:
-        return _item(ctx, "remote_area", 0, keys, "item.remote_area.none", certain=True)
+        return _constant(ctx, "remote_area", keys, "item.remote_area.none")
     years = _years_since(area.since, ctx.on)
     needed = r["remote_area.min_years"][area.kind.value]
     if years < needed:
@@ -180,7 +192,7 @@ def fresh_graduate(ctx: Context) -> Item:
     keys = ("fresh_graduate.points", "fresh_graduate.window_years")
     graduated = ctx.profile.full_time_graduation_date
     if graduated is None:
-        return _item(ctx, "fresh_graduate", 0, keys, "item.fresh_graduate.none", certain=True)
+        return _constant(ctx, "fresh_graduate", keys, "item.fresh_graduate.none")
     window = r["fresh_graduate.window_years"]
     if full_years(graduated, ctx.on) >= window:
         return _item(ctx, "fresh_graduate", 0, keys, "item.fresh_graduate.expired", certain=False,
@@ -193,7 +205,7 @@ def award(ctx: Context) -> Item:
     level = ctx.profile.award
     keys = ("award.points",)
     if level is Award.NONE:
-        return _item(ctx, "award", 0, keys, "item.award.none")
+        return _constant(ctx, "award", keys, "item.award.none")
     return _item(ctx, "award", ctx.v["award.points"][level.value], keys, "item.award", certain=False,
                  level=level.value)
 
@@ -203,7 +215,7 @@ def hukou_spouse(ctx: Context) -> Item:
     keys = ("hukou_spouse.points_per_year", "hukou_spouse.cap")
     married = ctx.profile.hukou_spouse_married_on
     if married is None:
-        return _item(ctx, "hukou_spouse", 0, keys, "item.hukou_spouse.none")
+        return _constant(ctx, "hukou_spouse", keys, "item.hukou_spouse.none")
     years = full_years(married, ctx.on)
     points = min(r["hukou_spouse.cap"], years * r["hukou_spouse.points_per_year"])
     return _item(ctx, "hukou_spouse", points, keys, "item.hukou_spouse", years=years)
@@ -212,30 +224,30 @@ def hukou_spouse(ctx: Context) -> Item:
 def innovation_talent(ctx: Context) -> Item:
     keys = ("innovation_talent.points",)
     if not ctx.profile.innovation_talent:
-        return _item(ctx, "innovation_talent", 0, keys, "item.innovation_talent.none")
+        return _constant(ctx, "innovation_talent", keys, "item.innovation_talent.none")
     return _item(ctx, "innovation_talent", ctx.v["innovation_talent.points"], keys,
                  "item.innovation_talent", certain=False)
 
 
 def _deduction(kind: RecordKind) -> Callable[[Context], Item]:
-    points_key = f"deduction.{kind.value}.points"
-    window_key = f"deduction.{kind.value}.window_years"
+    name = kind.value
+    points_key = f"deduction.{name}.points"
+    window_key = f"deduction.{name}.window_years"
+    keys = (points_key, window_key)
 
     def deduction(ctx: Context) -> Item:
-        window = ctx.rules[window_key]
-        if not ctx.profile.records:
-            return _item(ctx, kind.value, 0, (points_key, window_key), f"item.{kind.value}.none", certain=True,
-                         count=0, window=window, expired=0)
+        window = ctx.v[window_key]
         recorded = [r for r in ctx.profile.records if r.kind is kind]
+        if not recorded:
+            return _constant(ctx, name, keys, f"item.{name}.none", count=0, window=window, expired=0)
         within = [r for r in recorded if full_years(r.date, ctx.on) < window]
-        points = len(within) * ctx.rules[points_key]
-        reason = f"item.{kind.value}" if within else f"item.{kind.value}.none"
-        return _item(ctx, kind.value, points, (points_key, window_key), reason,
-                     certain=None if recorded else True, count=len(within), window=window,
+        points = len(within) * ctx.v[points_key]
+        reason = f"item.{name}" if within else f"item.{name}.none"
+        return _item(ctx, name, points, keys, reason, count=len(within), window=window,
                      expired=len(recorded) - len(within))
 
-    deduction.__name__ = kind.value
-    deduction.__doc__ = f"Deduction for {kind.value} records inside their look-back window."
+    deduction.__name__ = name
+    deduction.__doc__ = f"Deduction for {name} records inside their look-back window."
     return deduction
 
 

@@ -95,6 +95,8 @@ class Rules:
     entries: dict[str, DatedValue]
     values: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    items: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+    """Items that are the same for everyone on this epoch (see scoring.indicators._constant)."""
 
     def __post_init__(self) -> None:
         self.values.update({k: e.value for k, e in self.entries.items()})

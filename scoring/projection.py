@@ -41,7 +41,9 @@ def latest_multiple(profile: Profile, policy: Policy, unknown: float) -> float:
     if not profile.contributions:
         return unknown
     last = max(profile.contributions, key=lambda c: c.end)
-    return History((last,), last.end, last.end, policy).multiples[0]
+    multiple = History((last,), last.end, last.end, policy).multiple_at(last.end)
+    assert multiple is not None
+    return multiple
 
 
 class Projector:
