@@ -14,10 +14,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.actions import Action
+from scoring.actions import Action, load_catalogue
+from scoring.assessment import Assessment
+from scoring.calculator import assess
 from scoring.history import History
 from scoring.months import first_day, month_of
-from scoring.policy import Policy
+from scoring.policy import Policy, load_policy
 from scoring.profile import Contribution, Permit, Profile, RemoteArea
 
 
@@ -120,3 +122,14 @@ def _clip(c: Contribution, last: int) -> Contribution:
 def month_starts(after: dt.date, until: dt.date) -> list[dt.date]:
     """First days of the months after ``after`` up to ``until`` (inclusive)."""
     return [first_day(m) for m in range(month_of(after) + 1, month_of(until) + 1)]
+
+
+def project(profile: Profile, on: dt.date, policy: Policy | None = None, steps: Sequence[Step] = (),
+            unknown_multiple: float | None = None) -> Assessment:
+    """The person's assessment on a later date ``on`` if they keep working (and carry out ``steps``)."""
+    policy = policy or load_policy()
+    assert profile.as_of is not None
+    if on < profile.as_of:
+        raise ValueError("a projection looks forward: 'on' must not be before the profile's as_of")
+    unknown = load_catalogue().unknown_multiple if unknown_multiple is None else unknown_multiple
+    return assess(Projector(profile, policy, unknown).at(on, steps), policy)

@@ -158,3 +158,10 @@ def test_plans_reach_exactly_on_their_date_and_respect_prerequisites(data: dict[
         assert result.baseline.reaches_on is None or p.reaches_on < result.baseline.reaches_on
     dates = [(p.reaches_on, p.effort, p.monthly_cost_cny) for p in result.plans]
     assert dates == sorted(dates)
+
+
+def test_project_ages_and_accrues() -> None:
+    from scoring.projection import project
+
+    a = project(B_PRIME, D("2027-03-01"))
+    assert (a.points("age"), a.points("insurance_years"), a.total) == (25, 27, 102)

@@ -1,0 +1,74 @@
+"""``jifen plan`` and ``jifen whatif`` on files: the JSON contracts and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "profile.json"
+B_PRIME = {"as_of": "2026-03-01", "birth_date": "1981-01-15", "education": "college", "insurance_months": 96,
+           "contributions": [{"from": "2018-03", "to": "2026-02", "multiple": 0.6}],
+           "permit": {"valid": True, "expires_on": "2026-12-31"}}
+
+
+def _file(tmp_path: Path, data: object) -> str:
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_plan_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["plan", _file(tmp_path, B_PRIME), "--json", "--lang", "en"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"as_of", "baseline", "plans", "margin", "renewal"} <= data.keys()
+    assert data["baseline"]["reaches_on"] is None and "slow" in data["baseline"]["why"]
+    first = data["plans"][0]
+    assert {"actions", "reaches_on", "total", "monthly_cost_cny", "effort", "keep"} <= first.keys()
+    assert {a["id"] for a in first["actions"]} == {"base_1", "title_intermediate"}
+    assert all({"id", "label", "completes_on"} <= a.keys() for a in first["actions"])
+    assert first["reaches_on"] == "2027-03-01" and first["total"] == 152
+    assert data["margin"] is None
+    assert data["renewal"] == {**data["renewal"], "on": "2026-12-31", "passes": False, "fix": None}
+
+
+def test_plan_for_someone_already_passing_has_a_margin(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", str(EXAMPLE), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["plans"] == [] and data["margin"]["lowest_total"] == 126
+    assert data["renewal"]["passes"] is True
+
+
+def test_plan_text_in_both_languages(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = _file(tmp_path, B_PRIME)
+    assert main(["plan", path, "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    assert main(["plan", path]) == 0
+    zh = capsys.readouterr().out
+    assert "2027-03-01" in en and "2027-03-01" in zh and "estimate" in en and "估计" in zh
+
+
+def test_whatif_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["whatif", str(EXAMPLE), "--set", "title_skill=intermediate", "--set",
+                 "contributions+=1.0x from 2025-03", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["before"]["total"] == 126 and data["after"]["total"] == 176
+    assert data["diff"] == [{"id": "education", "before": 50, "after": 0},
+                            {"id": "title_skill", "before": 0, "after": 100}]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--set", "nonsense"], "not a change"),
+        (["--set", "education=phd"], "education"),
+        ([], "--set"),
+    ],
+)
+def test_whatif_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: list[str], expected: str) -> None:
+    assert main(["whatif", str(EXAMPLE), *args]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1
