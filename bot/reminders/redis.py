@@ -1,0 +1,248 @@
+"""Production reminder queue on Redis: sorted sets by time, every state change in one Lua script.
+
+Key layout (``jifen`` is the configurable prefix):
+
+* ``jifen:reminders:due`` — sorted set, score = due_at, member = reminder id. Pending reminders.
+* ``jifen:reminders:inflight`` — sorted set, score = lease deadline, member = reminder id.
+* ``jifen:reminders:data`` — hash, reminder id -> reminder JSON (pending and in flight).
+* ``jifen:reminders:claims`` — hash, reminder id -> token of the current claim (fencing).
+* ``jifen:{<user_key>}:reminders`` — set of the user's reminder ids. It lives in the user's key
+  space so that ``RedisStore.delete_user`` (SCAN ``jifen:{<user_key>}:*``) removes it, and it is
+  what lets ``cancel_user`` and ``schedule`` find a user's entries without scanning.
+
+Reminder ids are ``<user_key>|<expires_on>|<kind>``, so the global keys do hold user keys.
+Deleting a user therefore takes both calls — the bot's /forget runs ``store.delete_user`` and
+``queue.cancel_user``. Either order works: ``cancel_user`` follows the index, then sweeps the
+data hash (HSCAN ``<user_key>|*``) for anything the index no longer lists.
+
+Claiming is one script: ZRANGEBYSCORE … LIMIT on the in-flight set (lapsed leases) and on the
+due set, then move each id to the in-flight set with the new lease. Both range queries are
+O(log N + batch), so the cost of a claim does not grow with the number of scheduled reminders.
+Redis runs a script without interleaving, which is what makes two workers unable to claim the
+same reminder. (Redis Cluster would need the four global keys under one hash tag and the user
+index updated outside the scripts; this backend targets a single primary, as deployed.)
+
+Outages become ``StoreUnavailable`` promptly: the client from ``bot.store.redis.make_client``
+fails fast and reconnects by itself once the server is back on the same address.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis import exceptions as redis_errors
+from redis.asyncio import Redis
+
+from bot.reminders.base import ID_SEPARATOR, Claimed, Reminder, ReminderQueue
+from bot.store.base import StoreError, StoreUnavailable
+from bot.store.redis import DEFAULT_PREFIX, make_client
+
+# KEYS: due, data, inflight, claims, user index. ARGV[1]: the expiry date kept; then
+# (id, due_at, json) triples. Removes the user's entries for other dates, upserts the given ones
+# unless in flight. Returns how many were written.
+_SCHEDULE_SCRIPT = """
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+  if string.match(id, '^[^|]*|([^|]*)|') ~= ARGV[1] then
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('HDEL', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('HDEL', KEYS[4], id)
+    redis.call('SREM', KEYS[5], id)
+  end
+end
+local written = 0
+for i = 2, #ARGV, 3 do
+  local id = ARGV[i]
+  if not redis.call('ZSCORE', KEYS[3], id) then
+    redis.call('HSET', KEYS[2], id, ARGV[i + 2])
+    redis.call('ZADD', KEYS[1], ARGV[i + 1], id)
+    redis.call('SADD', KEYS[5], id)
+    written = written + 1
+  end
+end
+return written
+"""
+
+# KEYS: due, inflight, data, claims. ARGV: now, limit, lease_until, token.
+# Returns the JSON of every claimed reminder: lapsed leases first, then due ones by due_at.
+_CLAIM_SCRIPT = """
+local limit = tonumber(ARGV[2])
+local out = {}
+local function take(id)
+  local data = redis.call('HGET', KEYS[3], id)
+  if data then
+    redis.call('ZADD', KEYS[2], ARGV[3], id)
+    redis.call('HSET', KEYS[4], id, ARGV[4])
+    out[#out + 1] = data
+  else
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('HDEL', KEYS[4], id)
+  end
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, limit)) do
+  take(id)
+end
+if #out < limit then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, limit - #out)) do
+    redis.call('ZREM', KEYS[1], id)
+    take(id)
+  end
+end
+return out
+"""
+
+# KEYS: due, data, inflight, claims, user index. ARGV: id, token[, due_at, json].
+# Settles a claim if it is still current: removes it, or reschedules it when ARGV[3] is given.
+_SETTLE_SCRIPT = """
+if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+if ARGV[3] then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+else
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('SREM', KEYS[5], ARGV[1])
+end
+return 1
+"""
+
+# KEYS: due, data, inflight, claims, user index. ARGV: extra ids (found by the sweep).
+# Removes the indexed ids and the extra ones everywhere; returns how many reminders existed.
+_CANCEL_SCRIPT = """
+local removed = 0
+local function remove(id)
+  removed = removed + redis.call('HDEL', KEYS[2], id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('HDEL', KEYS[4], id)
+end
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[5])) do remove(id) end
+for _, id in ipairs(ARGV) do remove(id) end
+redis.call('DEL', KEYS[5])
+return removed
+"""
+
+# Same meaning as in bot.store.redis: "cannot serve us right now" rather than "our command is wrong".
+_UNAVAILABLE_ERRORS = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.ReadOnlyError,
+    redis_errors.TryAgainError,
+    redis_errors.ClusterDownError,
+    OSError,
+)
+
+_SCHEDULE_PIPELINE = 500  # users per round trip when scheduling in bulk
+_SWEEP_COUNT = 1000
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode("utf-8") if isinstance(raw, bytes) else raw
+
+
+def _num(value: float) -> str:
+    """repr round-trips a float exactly, and Redis parses it back to the same double."""
+    return repr(float(value))
+
+
+class RedisReminderQueue(ReminderQueue):
+    """Reminders in Redis. Pass a URL to let the queue own (and close) its client."""
+
+    def __init__(self, client: Redis | str, *, prefix: str = DEFAULT_PREFIX, socket_timeout: float = 2.0) -> None:
+        super().__init__()
+        if not prefix or any(c in prefix for c in "{}*?[]\\"):
+            raise ValueError("prefix must be non-empty and free of braces and glob characters")
+        self._owns_client = isinstance(client, str)
+        self._client = make_client(client, socket_timeout=socket_timeout) if isinstance(client, str) else client
+        self._prefix = prefix
+        self.due_key = f"{prefix}:reminders:due"
+        self.inflight_key = f"{prefix}:reminders:inflight"
+        self.data_key = f"{prefix}:reminders:data"
+        self.claims_key = f"{prefix}:reminders:claims"
+        self._schedule_script = self._client.register_script(_SCHEDULE_SCRIPT)
+        self._claim_script = self._client.register_script(_CLAIM_SCRIPT)
+        self._settle_script = self._client.register_script(_SETTLE_SCRIPT)
+        self._cancel_script = self._client.register_script(_CANCEL_SCRIPT)
+
+    def index_key(self, user_key: str) -> str:
+        """Same prefix as ``RedisStore.user_prefix`` so the store's delete_user finds it."""
+        return f"{self._prefix}:{{{user_key}}}:reminders"
+
+    def _user_keys(self, user_key: str) -> list[str]:
+        return [self.due_key, self.data_key, self.inflight_key, self.claims_key, self.index_key(user_key)]
+
+    async def _schedule(self, groups: dict[str, list[Reminder]]) -> int:
+        items = list(groups.items())
+        written = 0
+        async with _translate_errors():
+            for start in range(0, len(items), _SCHEDULE_PIPELINE):
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for user_key, reminders in items[start : start + _SCHEDULE_PIPELINE]:
+                        args: list[str] = [reminders[0].expires_on.isoformat()]
+                        for r in reminders:
+                            args += [r.id, _num(r.due_at), r.to_json()]
+                        await self._schedule_script(keys=self._user_keys(user_key), args=args, client=pipe)
+                    results = await pipe.execute()
+                written += sum(int(n) for n in results)
+        return written
+
+    async def _cancel_user(self, user_key: str) -> int:
+        keys = self._user_keys(user_key)
+        async with _translate_errors():
+            removed = int(await self._cancel_script(keys=keys, args=[]))
+            # Entries the index no longer lists (delete_user ran first, or an index was lost).
+            pattern = user_key + ID_SEPARATOR + "*"  # user keys hold no glob characters
+            sweep = self._client.hscan_iter(self.data_key, match=pattern, count=_SWEEP_COUNT)
+            strays = [_text(field) async for field, _ in sweep]
+            for start in range(0, len(strays), _SWEEP_COUNT):
+                removed += int(await self._cancel_script(keys=keys, args=strays[start : start + _SWEEP_COUNT]))
+        return removed
+
+    async def _claim_due(self, now: float, limit: int, lease_until: float, worker: str) -> list[Claimed]:
+        token = f"{worker}/{secrets.token_hex(8)}"
+        args = [_num(now), str(limit), _num(lease_until), token]
+        async with _translate_errors():
+            raw = await self._claim_script(keys=[self.due_key, self.inflight_key, self.data_key, self.claims_key],
+                                           args=args)
+        return [Claimed(Reminder.from_json(item), worker, lease_until, token) for item in raw]
+
+    async def _settle(self, claimed: Claimed, again: Reminder | None) -> bool:
+        r = claimed.reminder
+        args = [r.id, claimed.token]
+        if again is not None:
+            args += [_num(again.due_at), again.to_json()]
+        async with _translate_errors():
+            result = await self._settle_script(keys=self._user_keys(r.user_key), args=args)
+        return int(result) == 1
+
+    async def _pending(self, user_key: str) -> list[Reminder]:
+        async with _translate_errors():
+            ids = list(await self._client.smembers(self.index_key(user_key)))
+            raw = await self._client.hmget(self.data_key, ids) if ids else []
+        return [Reminder.from_json(item) for item in raw if item is not None]
+
+    async def _count(self) -> int:
+        async with _translate_errors():
+            return int(await self._client.hlen(self.data_key))
+
+    async def _ping(self) -> None:
+        async with _translate_errors():
+            await self._client.ping()
+
+    async def _close(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+
+@asynccontextmanager
+async def _translate_errors() -> AsyncIterator[None]:
+    """Map redis-py failures like ``bot.store.redis`` does; server messages are not propagated."""
+    try:
+        yield
+    except _UNAVAILABLE_ERRORS as exc:
+        raise StoreUnavailable("redis is unavailable") from exc
+    except redis_errors.RedisError as exc:
+        raise StoreError(f"redis command failed ({type(exc).__name__})") from None
