@@ -1,0 +1,46 @@
+"""Plug a bot.store backend into the conversation engine.
+
+Why an adapter: dialogs/ must not import bot/ (dependencies point bot -> dialogs -> scoring), so the
+engine declares the small port it needs (dialogs.ports) with its own two errors, and this module
+translates the stores' ``VersionConflict`` / ``StoreUnavailable`` into them.
+"""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from bot.store import Loaded, SessionStore, StoreUnavailable, VersionConflict
+from dialogs.engine import Engine
+from dialogs.ports import StorageConflict, StorageUnavailable
+
+
+class DialogStorage:
+    """A ``SessionStore`` seen through the engine's ``SessionStorage`` port."""
+
+    def __init__(self, store: SessionStore) -> None:
+        self.store = store
+
+    async def load(self, user_key: str) -> Loaded | None:
+        try:
+            return await self.store.load(user_key)
+        except StoreUnavailable as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+    async def save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> int:
+        try:
+            return await self.store.save(user_key, data, expected_version, ttl_seconds)
+        except VersionConflict as exc:
+            raise StorageConflict(str(exc)) from exc
+        except StoreUnavailable as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+    async def delete_user(self, user_key: str) -> int:
+        try:
+            return await self.store.delete_user(user_key)
+        except StoreUnavailable as exc:
+            raise StorageUnavailable(str(exc)) from exc
+
+
+def make_engine(store: SessionStore, settings: Settings) -> Engine:
+    """The engine every channel uses: retention and the log-hash key come from the settings."""
+    key = settings.hash_key.get_secret_value().encode("utf-8") if settings.hash_key is not None else None
+    return Engine(DialogStorage(store), retention_days=settings.session_ttl_days, hash_key=key)

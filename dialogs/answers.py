@@ -1,0 +1,350 @@
+"""Read one answer to one question: free text or a button, into the answer keys it sets.
+
+Why a layer over dialogs.parsing: the generic parsers know numbers, dates and durations; this module
+knows what the *question* allows — a graduation date cannot be in the future or before the person
+was 16, a contribution base is either yuan or a multiple of the average wage, "自考本科" is a
+bachelor's level *and* says the study was part-time. Every failure is a ``ParseError`` whose code
+selects a localized hint (``q.<id>.hint.<code>`` if the question has its own, else ``hint.<code>``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from dialogs.parsing import (
+    AMBIGUOUS,
+    NO_SUCH_CHOICE,
+    NOT_A_DATE,
+    OUT_OF_RANGE,
+    Choice,
+    ParseError,
+    match_choice,
+    normalize,
+    parse_age,
+    parse_date,
+    parse_duration_months,
+    parse_month,
+    parse_multiple,
+    parse_number,
+    parse_yes_no,
+)
+from dialogs.questions import ADULT_AGE, PART_TIME_MARKERS, Kind, Question
+from locales import LANGUAGES, translator
+from scoring.months import add_years, month_index, month_label, month_of
+from scoring.policy import Policy
+
+FUTURE = "future_date"
+TOO_EARLY = "too_early"
+EXCEEDS_CAREER = "exceeds_career"
+UNKNOWN_BUTTON = "unknown_button"
+
+MAX_MULTIPLE = 10
+"""Below this a bare number is a multiple of the average wage ("1.5"); from MIN_BASE_CNY it is yuan."""
+MIN_BASE_CNY = 1000
+MAX_BASE_CNY = 1_000_000
+MAX_FUTURE_YEARS = 20
+
+_WHOLE = ("全部", "全资", "独资", "百分百", "all", "whole", "sole", "everything", "100 percent")
+_HALF = ("一半", "half", "a half")
+
+
+@dataclass(frozen=True, slots=True)
+class Wages:
+    """The city average wage and the legal base bounds in force on one date, in CNY per month."""
+
+    average: float
+    floor: float
+    ceiling: float
+
+    @classmethod
+    def on(cls, policy: Policy, day: dt.date) -> Wages:
+        rules = policy.rules(day)
+        return cls(float(rules["wage.average_monthly_cny"]), float(rules["wage.base_floor_cny"]),
+                   float(rules["wage.base_ceiling_cny"]))
+
+    def multiple_of(self, cny: float) -> float:
+        """CNY base -> multiple of today's average, clamped to the legal bounds and rounded *down*.
+
+        Rounding down (to 1/1000) keeps 0.7999 below the 0.8 tier instead of promoting it.
+        """
+        clamped = min(max(cny, self.floor), self.ceiling)
+        return _floor3(clamped / self.average)
+
+    @property
+    def floor_multiple(self) -> float:
+        return _floor3(self.floor / self.average)
+
+    @property
+    def ceiling_multiple(self) -> float:
+        return _floor3(self.ceiling / self.average)
+
+
+def _floor3(x: float) -> float:
+    return int(x * 1000 + 1e-9) / 1000
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerContext:
+    """What bounds an answer: today's date, the person's birth date (if known yet), the wages."""
+
+    today: dt.date
+    birth_date: dt.date | None
+    wages: Wages
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The answer keys a reply sets, and a note to tell the user when the answer was interpreted."""
+
+    values: dict[str, Any]
+    note: str | None = None
+    note_args: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_answer(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """What typed ``text`` answers to question ``q``."""
+    if q.kind is Kind.DATE:
+        return _date(q, text, ctx)
+    return Parsed(_PARSERS[q.kind](q, text, ctx))
+
+
+def parse_button(q: Question, token: str, ctx: AnswerContext) -> Parsed:
+    """A pressed button: only the tokens this question offers are accepted (payloads can be forged)."""
+    if token not in {o.value for o in q.buttons}:
+        raise ParseError(UNKNOWN_BUTTON)
+    return parse_answer(q, token, ctx)
+
+
+# -- kinds ----------------------------------------------------------------------------------------
+
+
+def _birth(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    """A birth date, a birth month (counted from its 1st), or an age in years."""
+    try:
+        born = parse_date(text, ctx.today)
+    except ParseError:
+        born = None
+    if born is None:
+        try:
+            year, month = parse_month(text, ctx.today)
+            born = dt.date(year, month, 1)
+        except (ParseError, ValueError):
+            born = None
+    if born is not None:
+        return {"birth_date": _check_birth(q, born, ctx).isoformat()}
+    try:
+        age = parse_age(text)
+    except ParseError:
+        bare = _bare_year(text)
+        if bare is not None and 1900 <= bare <= ctx.today.year:
+            raise ParseError(AMBIGUOUS) from None  # "1990": a birth year, but which day?
+        raise
+    if not q.lo <= age <= q.hi:
+        raise ParseError(OUT_OF_RANGE)
+    return {"age": age}
+
+
+def _check_birth(q: Question, born: dt.date, ctx: AnswerContext) -> dt.date:
+    if born > ctx.today:
+        raise ParseError(FUTURE)
+    if not q.lo <= _full_years(born, ctx.today) <= q.hi:
+        raise ParseError(OUT_OF_RANGE)
+    return born
+
+
+def _bare_year(text: str) -> int | None:
+    s = normalize(text).removesuffix("年")
+    return int(s) if len(s) == 4 and s.isdigit() else None
+
+
+def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    if q.id == "education":
+        return _education(q, text)
+    _refuse_ambiguous(q, text)
+    try:
+        return {q.id: match_choice(text, choices_of(q))}
+    except ParseError as err:
+        # "否" / "no" to "which award?" means none, when the question has a none option.
+        if err.code == NO_SUCH_CHOICE and any(o.value == "none" for o in q.options):
+            try:
+                if parse_yes_no(text) is False:
+                    return {q.id: "none"}
+            except ParseError:
+                pass
+        raise
+
+
+def _education(q: Question, text: str) -> dict[str, Any]:
+    """A level, noting whether the words say part-time study (then "full-time?" is not asked)."""
+    s = normalize(text)
+    part_time = False
+    for marker in PART_TIME_MARKERS:
+        if marker in s:
+            part_time = True
+            s = s.replace(marker, " ")
+    s = " ".join(s.split()).strip("的 ")
+    if part_time and not s:
+        raise ParseError(NO_SUCH_CHOICE)
+    _refuse_ambiguous(q, s)
+    return {"education": match_choice(s if part_time else text, choices_of(q)), "edu_part_time": part_time}
+
+
+def _refuse_ambiguous(q: Question, text: str) -> None:
+    if q.ambiguous and normalize(text) in q.ambiguous:
+        raise ParseError(AMBIGUOUS)
+
+
+def _yes_no(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    return {q.id: parse_yes_no(text)}
+
+
+def _date(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """A date; a month alone becomes its first or last day (see Question.month_day), and we say so."""
+    try:
+        day = parse_date(text, ctx.today)
+        rounded = False
+    except ParseError as err:
+        if err.code != NOT_A_DATE:
+            raise
+        year, month = parse_month(text, ctx.today)
+        day = _month_day(year, month, q.month_day)
+        rounded = True
+    _check_date(q, day, ctx)
+    note = "chat.note.month_day" if rounded else None
+    return Parsed({q.id: day.isoformat()}, note, {"date": day.isoformat()})
+
+
+def _month_day(year: int, month: int, which: str) -> dt.date:
+    if which == "first":
+        return dt.date(year, month, 1)
+    nxt = month_index(year, month) + 1
+    return dt.date(nxt // 12, nxt % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def _check_date(q: Question, day: dt.date, ctx: AnswerContext) -> None:
+    if q.future:
+        if day > add_years(ctx.today, MAX_FUTURE_YEARS):
+            raise ParseError(OUT_OF_RANGE)
+    elif day > ctx.today:
+        raise ParseError(FUTURE)
+    earliest = _earliest(q, ctx)
+    if earliest is not None and day < earliest:
+        raise ParseError(TOO_EARLY)
+
+
+def _earliest(q: Question, ctx: AnswerContext) -> dt.date | None:
+    if q.earliest is None or ctx.birth_date is None:
+        return None
+    return ctx.birth_date if q.earliest == "birth" else add_years(ctx.birth_date, ADULT_AGE)
+
+
+def _month(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    year, month = parse_month(text, ctx.today)
+    m = month_index(year, month)
+    if m > month_of(ctx.today):
+        raise ParseError(FUTURE)
+    earliest = _earliest(q, ctx)
+    if earliest is not None and m < month_of(earliest):
+        raise ParseError(TOO_EARLY)
+    return {q.id: month_label(m)}
+
+
+def _duration(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    months = parse_duration_months(text)
+    if not q.lo <= months <= q.hi:
+        raise ParseError(OUT_OF_RANGE)
+    earliest = _earliest(q, ctx)
+    if earliest is not None and months > month_of(ctx.today) - month_of(earliest) + 1:
+        raise ParseError(EXCEEDS_CAREER)
+    return {q.id: months}
+
+
+def _base(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    """Yuan ("1.2万", "12k", "12000") or a multiple ("1.5倍", "150%", "1.5"): told apart by size."""
+    value = parse_multiple(text)
+    if value <= MAX_MULTIPLE:
+        return {q.id: {"multiple": _json_number(value)}}
+    if value < MIN_BASE_CNY or value > MAX_BASE_CNY or _says_multiple(text):
+        raise ParseError(OUT_OF_RANGE)
+    return {q.id: {"cny": _json_number(value)}}
+
+
+def _says_multiple(text: str) -> bool:
+    s = normalize(text)
+    return any(mark in s for mark in ("倍", "%", "times", "×", "fold", "percent"))
+
+
+def _money(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    value = parse_number(text)
+    if not q.lo <= value <= q.hi:
+        raise ParseError(OUT_OF_RANGE)
+    return {q.id: _json_number(value)}
+
+
+def _share(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    """A shareholding: "60%", "60", "0.6", "六成", "一半", "全资"; a bare number up to 1 is a fraction."""
+    s = normalize(text)
+    if s in _WHOLE:
+        return {q.id: 1.0}
+    if s in _HALF:
+        return {q.id: 0.5}
+    if s.endswith("成") and len(s) > 1:
+        value = parse_number(s[:-1]) / 10
+    elif _says_percent(s):
+        value = parse_multiple(text)  # already divided by 100
+    else:
+        value = parse_number(text)
+        if value > 1:
+            value /= 100
+    if not 0 < value <= 1:
+        raise ParseError(OUT_OF_RANGE)
+    return {q.id: float(value)}
+
+
+def _says_percent(s: str) -> bool:
+    return s.startswith("百分之") or s.endswith(("%", "percent", "per cent"))
+
+
+def _count(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+    value = parse_number(text)
+    if not q.lo <= value <= q.hi:
+        raise ParseError(OUT_OF_RANGE)
+    return {q.id: _json_number(value)}
+
+
+_PARSERS: dict[Kind, Callable[[Question, str, AnswerContext], dict[str, Any]]] = {
+    Kind.BIRTH: _birth,
+    Kind.CHOICE: _choice,
+    Kind.YES_NO: _yes_no,
+    Kind.MONTH: _month,
+    Kind.DURATION: _duration,
+    Kind.BASE: _base,
+    Kind.MONEY: _money,
+    Kind.SHARE: _share,
+    Kind.COUNT: _count,
+}
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def choices_of(q: Question) -> tuple[Choice, ...]:
+    """The question's options with their labels in every language plus synonyms, for matching."""
+    return tuple(
+        Choice(o.value, tuple(dict.fromkeys((*(translator(lang)(o.label) for lang in LANGUAGES), *o.synonyms))))
+        for o in q.options
+    )
+
+
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _full_years(start: dt.date, on: dt.date) -> int:
+    return on.year - start.year - ((on.month, on.day) < (start.month, start.day))

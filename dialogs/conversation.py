@@ -1,0 +1,399 @@
+"""One conversational turn, as a pure function: (stored session or none, inbound) -> (session, replies).
+
+Why pure: the engine's only asynchronous work is loading and saving; everything here is synchronous
+and touches no store, clock or network, so it is cheap to re-apply after a compare-and-set conflict
+and easy to test turn by turn. The caller persists ``Turn.session`` when ``Turn.action`` says so.
+
+Privacy: before consent there is no session and this module never asks for one to be saved; the
+language of the consent screen travels in its buttons instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dialogs import advice, payloads, replies
+from dialogs.answers import AnswerContext, Parsed, parse_answer, parse_button
+from dialogs.commands import Command, Invocation, is_agreement, recognise
+from dialogs.flow import Flow, Position
+from dialogs.language import detect_language
+from dialogs.messages import Inbound, Outbound
+from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date
+from dialogs.profile_build import Calendar, Incomplete, base_multiple, birth_date, build_profile, eligible_from
+from dialogs.questions import BY_ID, DONE, FIRST, Question
+from dialogs.session import Session, new_session
+from dialogs.whatif import follow_up, interpret, is_continuation
+from locales import Translator, translator
+from scoring import MissingDateError, PolicyError, Profile, ProfileError
+from scoring.months import add_years
+from scoring.policy import Policy
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_TEXT_CHARS = 500
+"""Longer messages are not answers (dialogs.parsing refuses them too); say so instead of reading them."""
+REMIND_MAX_YEARS = 20
+_INSURANCE_BLOCK = ("insurance_months", "base", "base_since")
+_BUTTON_COMMANDS = frozenset({Command.BACK, Command.SKIP, Command.HELP, Command.SCORE, Command.PLAN,
+                              Command.RESTART, Command.LANGUAGE, Command.START})
+
+
+class Action(Enum):
+    NONE = "none"
+    SAVE = "save"
+    DELETE = "delete"
+
+
+@dataclass
+class Turn:
+    session: Session | None
+    replies: list[Outbound]
+    action: Action = Action.NONE
+
+
+@dataclass
+class _Now:
+    """Everything that depends on the turn's date, computed once per turn."""
+
+    now: dt.datetime
+    today: dt.date
+    cal: Calendar
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+class Conversation:
+    """The questionnaire's behaviour; one instance serves every user (it holds no user data)."""
+
+    def __init__(self, policy: Policy, *, retention_days: int = 180, flow: Flow | None = None) -> None:
+        self.policy = policy
+        self.retention_days = retention_days
+        self.flow = flow or Flow()
+        self._calendars: dict[dt.date, _Now] = {}
+
+    # -- entry ----------------------------------------------------------------------------------
+
+    def turn(self, stored: Session | None, inbound: Inbound) -> Turn:
+        clock = self._clock(inbound.now)
+        if stored is None:
+            return self._before_consent(inbound, clock)
+        session = stored.copy_for_turn()
+        session.last_seen = clock.now
+        return _Handler(self, session, clock).handle(inbound)
+
+    def prompt_args(self, now: dt.datetime) -> dict[str, Any]:
+        """The values questions quote on that day (average wage, base bounds, retention days)."""
+        return dict(self._clock(now).args)
+
+    def _clock(self, now: dt.datetime) -> _Now:
+        if now.tzinfo is None:
+            raise ValueError("Inbound.now must be timezone-aware")
+        local = now.astimezone(SHANGHAI)
+        today = local.date()
+        cached = self._calendars.get(today)
+        if cached is None:
+            cal = Calendar.on(self.policy, today)
+            w = cal.wages
+            cached = _Now(local, today, cal, {
+                "avg": f"{w.average:,.0f}", "floor": f"{w.floor:,.0f}", "ceiling": f"{w.ceiling:,.0f}",
+                "days": self.retention_days, "today": today.isoformat(),
+            })
+            self._calendars = {today: cached}
+        return _Now(local, today, cached.cal, cached.args)
+
+    # -- before consent: stateless --------------------------------------------------------------
+
+    def _before_consent(self, inbound: Inbound, clock: _Now) -> Turn:
+        lang = detect_language(inbound.text, inbound.locale_hint)
+        if inbound.button is not None:
+            p = payloads.read(inbound.button)
+            if p is not None and p.kind == "consent":
+                if p.agree:
+                    return self._start(p.lang, clock)
+                return Turn(None, [Outbound(translator(p.lang)("consent.declined"))])
+            if p is not None and p.kind == "lang":
+                lang = p.lang
+        elif inbound.text:
+            if is_agreement(inbound.text):
+                return self._start(lang, clock)
+            inv = recognise(inbound.text)
+            if inv is not None and inv.command is Command.DELETE:
+                return self._deleted(lang)
+            if inv is not None and inv.command is Command.LANGUAGE:
+                lang = inv.argument if inv.argument in ("zh", "en") else ("en" if lang == "zh" else "zh")
+        t = translator(lang)
+        return Turn(None, [replies.consent_message(lang, t, self.retention_days)])
+
+    def _start(self, lang: str, clock: _Now) -> Turn:
+        session = new_session(lang, FIRST, clock.now)
+        pos = Position("consent", session.answers, session.history)
+        self.flow.agree(pos)
+        session.state = pos.state
+        t = translator(session.lang)
+        q = BY_ID[session.state]
+        return Turn(session, [replies.question_message(q, session.answers, session.history, t, clock.args,
+                                                       lead=[t("chat.welcome")])], Action.SAVE)
+
+    @staticmethod
+    def _deleted(lang: str) -> Turn:
+        return Turn(None, [Outbound(translator(lang)("chat.deleted"))], Action.DELETE)
+
+
+class _Handler:
+    """One turn of a consented user; mutates its own copy of the session."""
+
+    def __init__(self, conv: Conversation, session: Session, clock: _Now) -> None:
+        self.conv = conv
+        self.s = session
+        self.clock = clock
+        self.t: Translator = translator(session.lang)
+
+    # -- dispatch -------------------------------------------------------------------------------
+
+    def handle(self, inbound: Inbound) -> Turn:
+        if inbound.button is not None:
+            return self._button(inbound.button)
+        text = inbound.text or ""
+        if len(text) > MAX_TEXT_CHARS:
+            return self._reask(TOO_LONG)
+        if not text.strip():
+            return self._reask(EMPTY)
+        inv = recognise(text)
+        if inv is not None:
+            return self._command(inv)
+        if self.s.state == DONE:
+            return self._whatif(text)
+        return self._answer(lambda q, ctx: parse_answer(q, text, ctx))
+
+    def _button(self, raw: str) -> Turn:
+        p = payloads.read(raw)
+        if p is None:
+            return self._reask("unknown_button")
+        if p.kind == "answer":
+            if p.question not in BY_ID:
+                return self._reask("unknown_button")
+            if p.question != self.s.state:
+                return self._reask("stale_button")
+            return self._answer(lambda q, ctx: parse_button(q, p.token, ctx))
+        if p.kind == "command":
+            try:
+                command = Command(p.command)
+            except ValueError:
+                return self._reask("unknown_button")
+            if command not in _BUTTON_COMMANDS:
+                return self._reask("unknown_button")
+            return self._command(Invocation(command))
+        if p.kind == "lang":
+            return self._command(Invocation(Command.LANGUAGE, p.lang))
+        return self._reask("already_agreed")
+
+    # -- replies --------------------------------------------------------------------------------
+
+    def _current(self, lead: list[str] | None = None) -> Outbound:
+        q = BY_ID.get(self.s.state)
+        if q is None:
+            return replies.done_message(self.t, lead or ())
+        return replies.question_message(q, self.s.answers, self.s.history, self.t, self.clock.args, lead or ())
+
+    def _reply(self, *extra: Outbound, lead: list[str] | None = None) -> Turn:
+        """``extra`` messages, then the current question (so the user always knows where they are).
+
+        Saved even when nothing was answered: the save refreshes the idle-retention expiry.
+        """
+        return Turn(self.s, [*extra, self._current(lead)], Action.SAVE)
+
+    def _reask(self, code: str) -> Turn:
+        q = BY_ID.get(self.s.state)
+        return self._reply(lead=[replies.hint_text(q, code, self.t)])
+
+    # -- answers --------------------------------------------------------------------------------
+
+    def _answer(self, read: Callable[[Question, AnswerContext], Parsed]) -> Turn:
+        q = BY_ID[self.s.state]
+        answers = self.s.answers
+        ctx = AnswerContext(self.clock.today, birth_date(answers, self.clock.today), self.clock.cal.wages)
+        try:
+            parsed = read(q, ctx)
+        except ParseError as err:
+            return self._reask(err.code)
+        for key in q.answer_keys:
+            answers.pop(key, None)
+        answers.update(parsed.values)
+        notes = self._notes(q, parsed)
+        return self._advance(q, notes)
+
+    def _advance(self, answered: Question, notes: list[str]) -> Turn:
+        pos = Position(self.s.state, self.s.answers, self.s.history)
+        self.conv.flow.advance(pos)
+        self.s.state = pos.state
+        if answered.id in _INSURANCE_BLOCK and self.s.state not in _INSURANCE_BLOCK:
+            notes.extend(self._eligibility_note())
+        if self.s.state == DONE:
+            return self._finish(notes)
+        return self._reply(lead=notes)
+
+    def _notes(self, q: Question, parsed: Parsed) -> list[str]:
+        a = self.s.answers
+        notes = []
+        if parsed.note is not None:
+            notes.append(self.t(parsed.note, **parsed.note_args))
+        if (q.id == "education" and a.get("edu_part_time")) or (q.id == "full_time" and a.get("full_time") is False):
+            notes.append(self.t("chat.note.part_time"))
+        if q.id == "base" and a.get("base") is not None:
+            wages = self.clock.cal.wages
+            multiple = base_multiple(a, wages) or 0.0
+            notes.append(self.t("chat.note.base", multiple=f"{multiple:g}", cny=f"{multiple * wages.average:,.0f}",
+                                avg=self.clock.args["avg"]))
+        return notes
+
+    def _eligibility_note(self) -> list[str]:
+        found = eligible_from(self.s.answers, self.clock.cal)
+        if found is None:
+            return []
+        have, when = found
+        cal = self.clock.cal
+        return [self.t("chat.note.not_eligible_yet", have=have, needed=cal.eligibility_months,
+                       window=cal.eligibility_window, date=when.isoformat())]
+
+    def _finish(self, notes: list[str]) -> Turn:
+        profile = self._profile()
+        if isinstance(profile, str):
+            return self._reply(lead=[*notes, profile])
+        messages = [Outbound(text) for text in _safe(lambda: advice.final_messages(profile, self.t))]
+        if not messages:
+            messages = [Outbound(self.t("chat.score.failed"))]
+        if notes:
+            messages.insert(0, Outbound("\n".join(notes)))
+        return Turn(self.s, [*messages, replies.done_message(self.t, first=True)], Action.SAVE)
+
+    # -- commands -------------------------------------------------------------------------------
+
+    def _command(self, inv: Invocation) -> Turn:
+        handlers: dict[Command, Callable[[str], Turn]] = {
+            Command.START: self._cmd_start, Command.HELP: self._cmd_help, Command.BACK: self._cmd_back,
+            Command.RESTART: self._cmd_restart, Command.SKIP: self._cmd_skip, Command.LANGUAGE: self._cmd_language,
+            Command.DELETE: self._cmd_delete, Command.SCORE: self._cmd_score, Command.PLAN: self._cmd_plan,
+            Command.REMIND: self._cmd_remind, Command.WHATIF: self._whatif,
+        }
+        return handlers[inv.command](inv.argument)
+
+    def _cmd_start(self, _arg: str) -> Turn:
+        return self._reply(lead=[self.t("chat.welcome_back")])
+
+    def _cmd_help(self, _arg: str) -> Turn:
+        return self._reply(Outbound(replies.help_text(self.t, self.s.state)))
+
+    def _cmd_back(self, _arg: str) -> Turn:
+        pos = Position(self.s.state, self.s.answers, self.s.history)
+        if not self.conv.flow.back(pos):
+            return self._reask("nothing_to_go_back")
+        self.s.state = pos.state
+        return self._reply()
+
+    def _cmd_restart(self, _arg: str) -> Turn:
+        pos = Position(self.s.state, self.s.answers, self.s.history)
+        self.conv.flow.restart(pos)
+        self.s.state = pos.state
+        self.s.last_whatif = []
+        return self._reply(lead=[self.t("chat.restarted")])
+
+    def _cmd_skip(self, _arg: str) -> Turn:
+        q = BY_ID.get(self.s.state)
+        if q is None:
+            return self._reask("nothing_to_skip")
+        if not q.optional:
+            return self._reask("cannot_skip")
+        for key in q.answer_keys:
+            self.s.answers.pop(key, None)
+        self.s.answers[q.answer_keys[0]] = q.skip_value
+        return self._advance(q, [])
+
+    def _cmd_language(self, arg: str) -> Turn:
+        if arg in ("zh", "en"):
+            self.s.lang = "zh" if arg == "zh" else "en"
+        else:
+            self.s.lang = "en" if self.s.lang == "zh" else "zh"
+        self.t = translator(self.s.lang)
+        return self._reply(lead=[self.t("chat.language_switched")])
+
+    def _cmd_delete(self, _arg: str) -> Turn:
+        return Turn(None, [Outbound(self.t("chat.deleted"))], Action.DELETE)
+
+    def _cmd_score(self, _arg: str) -> Turn:
+        profile = self._profile()
+        if isinstance(profile, str):
+            return self._reply(Outbound(profile))
+        texts = _safe(lambda: [advice.score_message(profile, self.t)])
+        return self._results(texts)
+
+    def _cmd_plan(self, _arg: str) -> Turn:
+        profile = self._profile()
+        if isinstance(profile, str):
+            return self._reply(Outbound(profile))
+        return self._results(_safe(lambda: [advice.plan_message(profile, self.t)]))
+
+    def _results(self, texts: list[str]) -> Turn:
+        out = [Outbound(text) for text in texts] or [Outbound(self.t("chat.score.failed"))]
+        if self.s.state != DONE:
+            out.append(Outbound(self.t("chat.score.partial")))
+        return self._reply(*out)
+
+    def _cmd_remind(self, arg: str) -> Turn:
+        today = self.clock.today
+        if arg:
+            try:
+                day = parse_date(arg, today)
+            except ParseError as err:
+                hint = replies.hint_text(None, err.code, self.t)
+                return self._reply(Outbound(f"{hint}\n{self.t('chat.remind.how')}"))
+        else:
+            expiry = self.s.answers.get("permit_expiry")
+            if not isinstance(expiry, str) or dt.date.fromisoformat(expiry) < today:
+                return self._reply(Outbound(self.t("chat.remind.how")))
+            day = dt.date.fromisoformat(expiry)
+        if day < today or day > add_years(today, REMIND_MAX_YEARS):
+            return self._reply(Outbound(self.t("chat.remind.out_of_range") + "\n" + self.t("chat.remind.how")))
+        self.s.reminder_on = day
+        return self._reply(Outbound(self.t("chat.remind.saved", date=day.isoformat())))
+
+    # -- what-if --------------------------------------------------------------------------------
+
+    def _whatif(self, text: str) -> Turn:
+        profile = self._profile()
+        if isinstance(profile, str):
+            return self._reply(Outbound(profile))
+        found = interpret(text, self.clock.today, self.conv.policy) if len(text) <= MAX_TEXT_CHARS else None
+        if found is None:
+            return self._reply(Outbound(self.t("chat.whatif.examples")))
+        if found.only_time and self.s.last_whatif and is_continuation(text):
+            found = follow_up(self.s.last_whatif, found)
+        self.s.last_whatif = list(found.changes)
+        texts = _safe(lambda: [advice.whatif_message(profile, found.changes, self.t)])
+        if not texts:
+            return self._reply(Outbound(self.t("chat.whatif.failed")))
+        if found.horizon_months:
+            texts.insert(0, self.t("chat.whatif.horizon", months=found.horizon_months))
+        return self._reply(Outbound("\n".join(texts)))
+
+    # -- profile --------------------------------------------------------------------------------
+
+    def _profile(self) -> Profile | str:
+        """The profile from the answers so far, or the sentence saying what is still missing."""
+        try:
+            return build_profile(self.s.answers, self.clock.cal)
+        except Incomplete as exc:
+            return replies.missing_text(exc.missing, self.t)
+        except ProfileError:
+            return self.t("chat.profile_problem")
+
+
+def _safe(produce: Callable[[], list[str]]) -> list[str]:
+    """Results from the advice layer; a profile outside the loaded rules (or a change that does not
+    apply, advice.ChangeError) yields no text — the caller says so — instead of a crash."""
+    try:
+        return list(produce())
+    except (ProfileError, PolicyError, MissingDateError, ValueError):
+        return []

@@ -1,0 +1,117 @@
+"""The words and buttons of each reply, in the user's language (catalogue: locales/*/dialogs.po).
+
+Kept apart from the conversation logic so that what is said can change (wording, layout of the
+buttons) without touching what happens, and so the logic reads as decisions, not string assembly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dialogs import payloads
+from dialogs.messages import Button, Outbound
+from dialogs.questions import BY_ID, YES_NO_OPTIONS, Answers, Kind, Question
+from locales import Translator
+
+_ROW_WIDTH = {"birth_month": 4}
+_DEFAULT_ROW_WIDTH = 2
+
+
+def hint_text(q: Question | None, code: str, t: Translator) -> str:
+    """The question's own hint for this failure if it has one, else the generic one, plus an example."""
+    specific = f"q.{q.id}.hint.{code}" if q is not None else ""
+    text = t(specific) if specific and t.has(specific) else t(f"hint.{code}" if t.has(f"hint.{code}") else "hint.other")
+    if q is not None and t.has(q.example_key):
+        text += "\n" + t(q.example_key)
+    return text
+
+
+def question_message(q: Question, answers: Answers, history: Sequence[str], t: Translator,
+                     args: Mapping[str, Any], lead: Sequence[str] = ()) -> Outbound:
+    """Ask ``q``; ``lead`` lines (a hint, a note) come first, the current answer (after back) last."""
+    lines = [*lead, t(q.prompt_key, **args)]
+    if q.optional:
+        lines.append(t("chat.optional"))
+    if q.answered(answers):
+        lines.append(t("chat.current_answer", answer=format_answer(q, answers, t)))
+    rows = _option_rows(q, t)
+    commands = []
+    if q.optional:
+        commands.append(Button(t("cmd.skip"), payloads.command("skip")))
+    if history:
+        commands.append(Button(t("cmd.back"), payloads.command("back")))
+    if commands:
+        rows.append(commands)
+    return Outbound("\n".join(lines), rows, numbered=q.kind in (Kind.CHOICE, Kind.YES_NO))
+
+
+def _option_rows(q: Question, t: Translator) -> list[list[Button]]:
+    buttons = [Button(t(o.label), payloads.answer(q.id, o.value)) for o in q.buttons]
+    width = _ROW_WIDTH.get(q.id, _DEFAULT_ROW_WIDTH)
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def done_message(t: Translator, lead: Sequence[str] = (), *, first: bool = False) -> Outbound:
+    """After the interview: invite what-if questions (with examples the first time); score, plan,
+    back and restart stay one tap away."""
+    return Outbound("\n".join([*lead, t("chat.done.prompt" if first else "chat.done.again")]), [[
+        Button(t("cmd.score"), payloads.command("score")),
+        Button(t("cmd.plan"), payloads.command("plan")),
+    ], [
+        Button(t("cmd.back"), payloads.command("back")),
+        Button(t("cmd.restart"), payloads.command("restart")),
+    ]])
+
+
+def consent_message(lang: str, t: Translator, days: int, lead: Sequence[str] = ()) -> Outbound:
+    other = "en" if lang == "zh" else "zh"
+    return Outbound("\n".join([*lead, t("consent.text", days=days)]), [
+        [Button(t("consent.agree"), payloads.consent(True, lang)),
+         Button(t("consent.decline"), payloads.consent(False, lang))],
+        [Button(t("consent.other_language"), payloads.language(other))],
+    ], numbered=True)
+
+
+def missing_text(missing: Sequence[str], t: Translator) -> str:
+    names = t("chat.list_separator").join(t(f"q.{q}.name") for q in missing)
+    return t("chat.score.missing", items=names)
+
+
+def format_answer(q: Question, answers: Answers, t: Translator) -> str:
+    """The stored answer in words, shown when the user comes back to a question."""
+    if q.kind is Kind.BIRTH:
+        if "birth_date" in answers:
+            return str(answers["birth_date"])
+        return t("chat.answer.age", age=answers.get("age"))
+    value = answers.get(q.id)
+    if value is None:
+        return t("chat.answer.skipped")
+    if q.kind is Kind.CHOICE:
+        label = next((t(o.label) for o in q.options if o.value == value), str(value))
+        return label + (t("chat.answer.part_time") if q.id == "education" and answers.get("edu_part_time") else "")
+    if q.kind is Kind.YES_NO:
+        return t(YES_NO_OPTIONS[0].label if value else YES_NO_OPTIONS[1].label)
+    if q.kind is Kind.DURATION:
+        return t("chat.answer.months", months=value)
+    if q.kind is Kind.BASE and isinstance(value, Mapping):
+        if "cny" in value:
+            return t("chat.answer.cny", cny=_money(value["cny"]))
+        return t("chat.answer.multiple", multiple=f"{float(value['multiple']):g}")
+    if q.kind is Kind.MONEY:
+        return t("chat.answer.cny", cny=_money(value))
+    if q.kind is Kind.SHARE:
+        return f"{float(value) * 100:g}%"
+    return str(value)
+
+
+def _money(value: Any) -> str:
+    return f"{float(value):,.0f}"
+
+
+def help_text(t: Translator, state: str) -> str:
+    q = BY_ID.get(state)
+    lines = [t("chat.help")]
+    if q is not None and q.optional:
+        lines.append(t("chat.help.skip"))
+    return "\n".join(lines)

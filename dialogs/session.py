@@ -1,0 +1,76 @@
+"""One user's stored conversation: a small JSON document with a schema version.
+
+Why so little: the profile is sensitive personal data (DESIGN.md, Privacy), so the session keeps the
+raw answers the score needs and nothing else — no names, no message texts. A session exists only
+after consent; before that nothing about the user is written anywhere.
+
+Shape (schema version 1)::
+
+    {"v": 1, "lang": "zh", "consent": true, "consented_at": "2026-03-01T09:00:00+08:00",
+     "state": "insurance_months", "answers": {"birth_date": "1990-05-20", "education": "college", ...},
+     "history": ["birth", "education", ...], "last_seen": "2026-03-01T09:05:00+08:00",
+     "reminder_on": null, "last_whatif": []}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
+
+from dialogs.questions import BY_ID, STATES
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class SessionError(ValueError):
+    """A stored session cannot be read (corrupt, or written by an incompatible version)."""
+
+
+class Session(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = SCHEMA_VERSION
+    lang: Literal["zh", "en"]
+    consent: Literal[True] = True
+    consented_at: dt.datetime
+    state: str
+    answers: dict[str, JsonValue] = Field(default_factory=dict)
+    history: list[str] = Field(default_factory=list)
+    last_seen: dt.datetime
+    reminder_on: dt.date | None = None
+    last_whatif: list[str] = Field(default_factory=list)
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, value: str) -> str:
+        if value not in STATES or value == "consent":
+            raise ValueError("unknown state")
+        return value
+
+    @field_validator("history")
+    @classmethod
+    def _known_questions(cls, value: list[str]) -> list[str]:
+        if any(s not in BY_ID for s in value):
+            raise ValueError("unknown state in history")
+        return value
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, data: str) -> Session:
+        try:
+            return cls.model_validate_json(data)
+        except ValidationError:
+            raise SessionError("stored session is not a valid schema-1 session") from None
+
+    def copy_for_turn(self) -> Session:
+        """A deep copy, so a turn that fails half-way (or must be re-applied) starts clean."""
+        return self.model_copy(deep=True)
+
+
+def new_session(lang: str, state: str, now: dt.datetime) -> Session:
+    return Session(lang="en" if lang == "en" else "zh", consented_at=now, state=state, last_seen=now)
+
