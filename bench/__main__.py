@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import planner_bench, reminders_bench, scoring_bench
+from bench import planner_bench, reminders_bench, scoring_bench, turn_bench
 from bench.table import Row, markdown
 
 
@@ -13,6 +13,7 @@ def main() -> int:
     rows: list[Row] = []
     rows += scoring_bench.run()
     rows += planner_bench.run()
+    rows += turn_bench.run()
     rows += reminders_bench.run()
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}")
     print(markdown(rows))

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from bot.chat_cli import add_chat_commands
 from bot.cli_plan import cmd_plan, cmd_whatif
 from bot.output import print_json
 from bot.profile_io import load_profile
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif = _add_profile_command(sub, "whatif", "compare the score with some answers changed", cmd_whatif)
     whatif.add_argument("--set", action="append", metavar="CHANGE",
                         help="FIELD=VALUE, insurance_months+=N, 'contributions+=1.5x from YYYY-MM', as_of+=12m")
+    add_chat_commands(sub)
     return parser
 
 

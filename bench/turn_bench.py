@@ -1,0 +1,57 @@
+"""One conversational turn: parse the answer, fire the transition, render the reply, load/save in a MemoryStore.
+
+The final answer of an interview is left out: it runs the scoring core and the planner, which
+bench/scoring_bench.py measures on its own. Interviews use a fixed date and the answers of
+POLICY.md §11 example B, typed as free text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import statistics
+import time
+from zoneinfo import ZoneInfo
+
+from bench.table import Row
+from bot.dialog_storage import DialogStorage
+from bot.store import MemoryStore
+from dialogs.engine import Engine
+from dialogs.messages import Inbound
+
+TARGET_MEDIAN_MS = 1.0
+NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SCRIPT = ("你好", "同意", "1981-01-15", "大专", "是", "2002-07-01", "没有", "8年", "0.85倍", "2022-03", "否", "否",
+          "否", "否", "否", "否", "否", "否", "2026-12-31")
+"""Example B; the last line ends the interview (the planning turn, not timed)."""
+
+
+async def _interviews(count: int) -> list[float]:
+    engine = Engine(DialogStorage(MemoryStore()))
+    timings: list[float] = []
+    for n in range(count):
+        user = f"bench:{n}"
+        for line in SCRIPT[:-1]:
+            start = time.perf_counter()
+            await engine.handle(Inbound(user_key=user, now=NOW, text=line))
+            timings.append((time.perf_counter() - start) * 1000)
+        await engine.handle(Inbound(user_key=user, now=NOW, text=SCRIPT[-1]))
+    return timings
+
+
+def run(interviews: int = 200) -> list[Row]:
+    asyncio.run(_interviews(5))  # warm caches (policy, catalogues, regexes)
+    timings = sorted(asyncio.run(_interviews(interviews)))
+    median = statistics.median(timings)
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    return [
+        Row("conversational turn, median (ms, MemoryStore, excl. final planning turn)", f"{median:.3f}",
+            f"<= {TARGET_MEDIAN_MS:g}", median <= TARGET_MEDIAN_MS),
+        Row("conversational turn, p99 (ms)", f"{p99:.3f}", "reported", True),
+    ]
+
+
+if __name__ == "__main__":
+    from bench.table import markdown
+
+    print(markdown(run()))

@@ -1,0 +1,113 @@
+"""The transitions machine generated from the questionnaire: guards, back, restart, the record loop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dialogs.flow import EDGES, Flow, Position
+from dialogs.questions import BY_ID, FIRST, QUESTIONS
+
+FLOW = Flow()
+
+
+def walk(answers: dict[str, Any]) -> list[str]:
+    """The questions asked when every question is answered from ``answers`` in order."""
+    pos = Position("consent", {}, [])
+    FLOW.agree(pos)
+    asked = []
+    while pos.state != "done":
+        asked.append(pos.state)
+        q = BY_ID[pos.state]
+        for key in q.answer_keys:
+            if key in answers:
+                pos.answers[key] = answers[key]
+        assert q.answered(pos.answers), f"no answer for {q.id}"
+        FLOW.advance(pos)
+    return asked
+
+
+BASE = {"birth_date": "1990-01-01", "education": "college", "edu_part_time": False, "full_time": False,
+        "title_skill": "none", "insurance_months": 0, "shortage_major": False, "company": False,
+        "public_service": False, "remote_area": "none", "award": "none", "hukou_spouse": False,
+        "innovation_talent": False, "has_records": False, "permit_expiry": None}
+
+
+def test_the_shortest_interview_skips_every_follow_up() -> None:
+    assert walk(BASE) == ["birth", "education", "full_time", "title_skill", "insurance_months", "shortage_major",
+                          "company", "public_service", "remote_area", "award", "hukou_spouse", "innovation_talent",
+                          "has_records", "permit_expiry"]
+
+
+@pytest.mark.parametrize(("changes", "asked", "not_asked"), [
+    ({"age": 35, "birth_month": "3"}, ["birth_month"], []),
+    ({"education": "none"}, [], ["full_time"]),
+    ({"edu_part_time": True}, [], ["full_time", "graduation"]),
+    ({"full_time": True, "graduation": "2012-07-01"}, ["graduation"], []),
+    ({"title_skill": "senior", "title_recognised": True}, ["title_recognised"], []),
+    ({"insurance_months": 12, "base": None}, ["base"], ["base_since"]),
+    ({"insurance_months": 12, "base": {"multiple": 1}, "base_since": "2025-03"}, ["base", "base_since"], []),
+    ({"company": True, "company_tax": 0, "company_share": 1.0, "company_hires": 0},
+     ["company_tax", "company_share", "company_hires"], []),
+    ({"public_service": True, "public_service_since": "2020-01-01"}, ["public_service_since"], []),
+    ({"remote_area": "lingang", "remote_area_since": "2020-01-01"}, ["remote_area_since"], []),
+    ({"hukou_spouse": True, "marriage_date": "2020-01-01"}, ["marriage_date"], []),
+    ({"has_records": True, "record_kind": "detention", "record_date": "2024-01-01", "record_more": False},
+     ["record_kind", "record_date", "record_more"], ["record_sentence"]),
+    ({"has_records": True, "record_kind": "criminal", "record_date": "2024-01-01", "record_sentence": 12,
+      "record_more": False}, ["record_sentence"], []),
+])
+def test_guards_ask_follow_ups_only_when_they_apply(changes: dict[str, Any], asked: list[str],
+                                                     not_asked: list[str]) -> None:
+    answers = {**BASE, **changes}
+    if "age" in changes:
+        del answers["birth_date"]
+    questions = walk(answers)
+    assert set(asked) <= set(questions)
+    assert not set(not_asked) & set(questions)
+
+
+def test_next_edges_stop_at_the_first_unguarded_question() -> None:
+    from_birth = [(e.dest, e.guard is not None) for e in EDGES if e.source == "birth"]
+    assert from_birth == [("birth_month", True), ("education", False)]
+    assert [e.dest for e in EDGES if e.trigger == "agree"] == [FIRST]
+    for q in QUESTIONS:
+        assert any(e.source == q.id for e in EDGES), q.id
+
+
+def test_the_record_loop_commits_and_back_undoes_it() -> None:
+    pos = Position("record_more", {"has_records": True, "record_kind": "criminal", "record_date": "2023-01-01",
+                                   "record_sentence": 12, "record_more": True}, ["has_records", "record_kind",
+                                                                                  "record_date", "record_sentence"])
+    FLOW.advance(pos)
+    assert pos.state == "record_kind"
+    assert pos.answers["records"] == [{"record_kind": "criminal", "record_date": "2023-01-01",
+                                       "record_sentence": 12}]
+    assert "record_kind" not in pos.answers and "record_more" not in pos.answers
+    assert FLOW.back(pos)
+    assert pos.state == "record_more" and "records" not in pos.answers
+    assert pos.answers["record_kind"] == "criminal"
+
+
+def test_the_loop_stops_offering_more_at_the_cap() -> None:
+    entry = {"record_kind": "detention", "record_date": "2024-01-01"}
+    pos = Position("record_date", {"has_records": True, "records": [entry] * 4, **entry}, [])
+    FLOW.advance(pos)
+    assert pos.state == "permit_expiry"
+
+
+def test_back_without_history_does_nothing_and_restart_clears() -> None:
+    pos = Position("education", {"birth_date": "1990-01-01"}, [])
+    assert not FLOW.back(pos) and pos.state == "education"
+    pos = Position("award", {"birth_date": "1990-01-01"}, ["birth", "education"])
+    FLOW.restart(pos)
+    assert (pos.state, pos.answers, pos.history) == (FIRST, {}, [])
+
+
+def test_a_long_history_is_bounded() -> None:
+    from dialogs.flow import MAX_HISTORY
+
+    pos = Position("birth", {"birth_date": "1990-01-01"}, ["birth"] * (MAX_HISTORY + 10))
+    FLOW.advance(pos)
+    assert len(pos.history) == MAX_HISTORY
