@@ -10,6 +10,7 @@ from bot.chat_cli import add_chat_commands
 from bot.cli_plan import cmd_plan, cmd_whatif
 from bot.output import print_json
 from bot.profile_io import load_profile
+from bot.telegram_cli import add_telegram_commands
 from dialogs.report import assessment_json, render_assessment
 from locales import translator
 from scoring import PolicyError, ProfileError, assess, load_policy
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("--set", action="append", metavar="CHANGE",
                         help="FIELD=VALUE, insurance_months+=N, 'contributions+=1.5x from YYYY-MM', as_of+=12m")
     add_chat_commands(sub)
+    add_telegram_commands(sub)
     return parser
 
 

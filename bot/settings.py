@@ -8,6 +8,7 @@ Redis URL is hidden from ``repr`` for the same reason.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Self
 
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_token_file: Path | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8080, ge=1, le=65535)
+    telegram_webhook_path: str = "/telegram/webhook"
 
     @field_validator("redis_url", mode="before")
     @classmethod
@@ -92,6 +97,21 @@ class Settings(BaseSettings):
     def _check_api_url(cls, value: str) -> str:
         if not value.startswith(("https://", "http://")):
             raise ValueError("JIFEN_TELEGRAM_API_URL must start with https:// (or http:// for a local API)")
+        return value
+
+    @field_validator("telegram_webhook_path")
+    @classmethod
+    def _check_webhook_path(cls, value: str) -> str:
+        if not value.startswith("/") or " " in value:
+            raise ValueError("JIFEN_TELEGRAM_WEBHOOK_PATH must be a URL path starting with /")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError("JIFEN_TELEGRAM_WEBHOOK_SECRET must be 16-256 letters, digits, _ or -")
         return value
 
     @model_validator(mode="after")

@@ -42,6 +42,9 @@ _BUTTON_COMMANDS = frozenset({Command.BACK, Command.SKIP, Command.HELP, Command.
                               Command.RESTART, Command.LANGUAGE, Command.START})
 
 
+REMIND_OFF_WORDS = frozenset({"off", "stop", "cancel", "关", "关闭", "取消", "停止", "不用了"})
+
+
 class Action(Enum):
     NONE = "none"
     SAVE = "save"
@@ -343,6 +346,9 @@ class _Handler:
 
     def _cmd_remind(self, arg: str) -> Turn:
         today = self.clock.today
+        if arg.strip().lower() in REMIND_OFF_WORDS:
+            self.s.reminders_off = True
+            return self._reply(Outbound(self.t("chat.remind.off")))
         if arg:
             try:
                 day = parse_date(arg, today)
@@ -357,6 +363,7 @@ class _Handler:
         if day < today or day > add_years(today, REMIND_MAX_YEARS):
             return self._reply(Outbound(self.t("chat.remind.out_of_range") + "\n" + self.t("chat.remind.how")))
         self.s.reminder_on = day
+        self.s.reminders_off = False
         return self._reply(Outbound(self.t("chat.remind.saved", date=day.isoformat())))
 
     # -- what-if --------------------------------------------------------------------------------

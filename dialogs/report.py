@@ -12,7 +12,7 @@ from typing import Any
 from locales import Translator
 from scoring import Assessment, Item, Reason
 from scoring.diff import ItemChange
-from scoring.planner import Plan, PlannedAction, PlanResult
+from scoring.planner import Plan, PlannedAction, PlanResult, Renewal
 from scoring.whatif import WhatIf
 
 _LABEL_PREFIX = {"education": "education", "title_skill": "title", "award": "award"}
@@ -136,13 +136,17 @@ def render_plan(result: PlanResult, t: Translator) -> str:
         else:
             lines.append(t("plan.none", standard=result.now.standard))
     if result.renewal is not None:
-        r = result.renewal
-        lines.append("")
-        lines.append(t("renewal.passes" if r.passes else "renewal.fails", on=r.on.isoformat(), total=r.total))
-        if r.drops:
-            lines.append(t("renewal.drops", text=_change_text(r.drops, t)))
-        if not r.passes:
-            lines.append(t("renewal.fix", text=render_plan_item(1, r.fix, t)) if r.fix else t("renewal.no_fix"))
+        lines += ["", render_renewal(result.renewal, t)]
+    return "\n".join(lines)
+
+
+def render_renewal(r: Renewal, t: Translator) -> str:
+    """Whether the renewal still reaches the standard, what drops, and what fixes it in time."""
+    lines = [t("renewal.passes" if r.passes else "renewal.fails", on=r.on.isoformat(), total=r.total)]
+    if r.drops:
+        lines.append(t("renewal.drops", text=_change_text(r.drops, t)))
+    if not r.passes:
+        lines.append(t("renewal.fix", text=render_plan_item(1, r.fix, t)) if r.fix else t("renewal.no_fix"))
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ Shape (schema version 1)::
     {"v": 1, "lang": "zh", "consent": true, "consented_at": "2026-03-01T09:00:00+08:00",
      "state": "insurance_months", "answers": {"birth_date": "1990-05-20", "education": "college", ...},
      "history": ["birth", "education", ...], "last_seen": "2026-03-01T09:05:00+08:00",
-     "reminder_on": null, "last_whatif": []}
+     "reminder_on": null, "reminders_off": false, "last_whatif": []}
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Session(BaseModel):
     history: list[str] = Field(default_factory=list)
     last_seen: dt.datetime
     reminder_on: dt.date | None = None
+    reminders_off: bool = False
     last_whatif: list[str] = Field(default_factory=list)
 
     @field_validator("state")

@@ -16,7 +16,7 @@ def test_round_trip_and_shape() -> None:
     s.history.append("birth")
     data = json.loads(s.to_json())
     assert set(data) == {"v", "lang", "consent", "consented_at", "state", "answers", "history", "last_seen",
-                         "reminder_on", "last_whatif"}
+                         "reminder_on", "reminders_off", "last_whatif"}
     assert data["v"] == 1 and data["consent"] is True and data["consented_at"] == "2026-03-01T10:00:00+08:00"
     assert Session.from_json(s.to_json()) == s
 

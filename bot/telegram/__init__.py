@@ -1,0 +1,1 @@
+"""The Telegram channel: python-telegram-bot v22 with plain handlers around the channel-neutral engine."""

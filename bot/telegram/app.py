@@ -1,0 +1,163 @@
+"""The Telegram bot: plain message and callback handlers around the channel-neutral engine.
+
+No ConversationHandler and no PTB persistence (DESIGN.md): the state lives in our store, so any
+worker can serve any update and a restart loses nothing. PTB brings the HTTP client, the update
+fetching (polling) and the rate limiter; this module turns updates into ``Inbound`` and
+``Outbound`` into messages, and sends the permit reminders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import html
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import BotCommand, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import RetryAfter as TelegramRetryAfter
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.privacy import log_id
+from bot.reminder_sync import ReminderAwareStorage
+from bot.reminders import Blocked, Dispatcher, Failed, Reminder, ReminderQueue, RetryAfter, SendResult, Sent
+from bot.settings import Settings
+from bot.store import SessionStore, StoreError
+from bot.telegram.keys import user_key
+from bot.telegram.ordering import PerUserUpdateProcessor
+from bot.telegram.render import chosen_label, render
+from dialogs.engine import Engine
+from dialogs.messages import Inbound, Outbound
+from dialogs.reminders import reminder_text
+from locales import translator
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "help", "lang", "score", "plan", "whatif", "remind", "forget", "restart", "back")
+COMMAND_LANGUAGES = {"zh": "zh", "en": "en"}
+MAX_INBOUND_CHARS = 10_000
+"""Longer texts are cut before the engine sees them; it answers them with a hint anyway."""
+
+Clock = Callable[[], dt.datetime]
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramChannel:
+    """One bot process: the engine, the store, the reminder queue and the PTB application."""
+
+    def __init__(self, settings: Settings, token: str, store: SessionStore, queue: ReminderQueue, clock: Clock,
+                 *, worker_id: str = "worker") -> None:
+        self.settings, self.store, self.queue, self.clock = settings, store, queue, clock
+        key = settings.hash_key.get_secret_value().encode() if settings.hash_key is not None else None
+        storage = ReminderAwareStorage(store, queue, clock)
+        self.engine = Engine(storage, retention_days=settings.session_ttl_days, hash_key=key)
+        self.application: AnyApp = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(settings.telegram_api_url)
+            .concurrent_updates(PerUserUpdateProcessor(64))
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .build()
+        )
+        self.application.add_handler(CallbackQueryHandler(self.on_callback))
+        self.application.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self.on_message))
+        self.dispatcher = Dispatcher(queue, self.send_reminder, worker_id=worker_id)
+        self._stop = asyncio.Event()
+        self._reminder_task: asyncio.Task[None] | None = None
+
+    # --- updates -------------------------------------------------------------------------------
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or update.effective_chat is None:
+            return
+        text = (message.text or message.caption or "")[:MAX_INBOUND_CHARS]
+        inbound = Inbound(user_key=user_key(user.id), now=self.clock(), text=text, locale_hint=user.language_code)
+        await self._reply(update.effective_chat.id, await self.engine.handle(inbound))
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        with contextlib.suppress(TelegramError):  # the spinner stops by itself; the answer still counts
+            await query.answer()
+        payload = query.data or ""
+        inbound = Inbound(user_key=user_key(user.id), now=self.clock(), button=payload,
+                          locale_hint=user.language_code)
+        outs = await self.engine.handle(inbound)
+        message = query.message
+        chat_id = message.chat.id if message is not None else user.id
+        if isinstance(message, Message) and message.text is not None:
+            await self._mark_chosen(query, message.text_html, chosen_label(message.reply_markup, payload))
+        await self._reply(chat_id, outs)
+
+    async def _mark_chosen(self, query: Any, text_html: str, label: str | None) -> None:
+        """Show the chosen answer in the question message and remove its buttons: a clean record."""
+        if label is None:
+            return
+        # BadRequest: already edited (a double tap) or too old to edit; the record stays as it was.
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_text(f"{text_html}\n\n✔ <b>{html.escape(label, quote=False)}</b>",
+                                          parse_mode=ParseMode.HTML, reply_markup=None)
+
+    async def _reply(self, chat_id: int, outs: list[Outbound]) -> None:
+        for out in outs:
+            for part in render(out):
+                await self.application.bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML,
+                                                        reply_markup=part.markup)
+
+    # --- commands ------------------------------------------------------------------------------
+    async def register_commands(self) -> None:
+        """``setMyCommands`` once per language (and a default for other clients)."""
+        for lang, code in COMMAND_LANGUAGES.items():
+            t = translator(lang)
+            commands = [BotCommand(c, t(f"tgcmd.{c}")) for c in COMMANDS]
+            await self.application.bot.set_my_commands(commands, language_code=code)
+        t = translator("zh")
+        await self.application.bot.set_my_commands([BotCommand(c, t(f"tgcmd.{c}")) for c in COMMANDS])
+
+    # --- reminders -----------------------------------------------------------------------------
+    async def send_reminder(self, reminder: Reminder) -> SendResult:
+        """Re-score the stored profile on the expiry date and send the reminder."""
+        try:
+            loaded = await self.store.load(reminder.user_key)
+        except StoreError:
+            return Failed()
+        today = self.clock().date()
+        text = reminder_text(loaded.data if loaded else None, reminder.expires_on, reminder.kind, today)
+        if text is None:
+            return Blocked()  # forgotten, reminders turned off, or another date now
+        chat_id = int(reminder.user_key.removeprefix("tg-"))
+        try:
+            for part in render(Outbound(text)):
+                await self.application.bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML)
+        except Forbidden:
+            log.info("reminder dropped: user %s blocked the bot", log_id(reminder.user_key, self.settings))
+            return Blocked()
+        except TelegramRetryAfter as exc:
+            delay = exc.retry_after
+            return RetryAfter(delay.total_seconds() if isinstance(delay, dt.timedelta) else float(delay))
+        except TelegramError:
+            return Failed()
+        return Sent()
+
+    def start_reminders(self) -> None:
+        self._stop.clear()
+        self._reminder_task = asyncio.create_task(self.dispatcher.run_forever(self._stop))
+
+    async def stop_reminders(self) -> None:
+        self._stop.set()
+        if self._reminder_task is not None:
+            await self._reminder_task
+            self._reminder_task = None

@@ -1,0 +1,142 @@
+"""Running the bot: long polling for local use, a webhook server for production, and set-webhook once.
+
+Why set-webhook is a separate command: calling it on every start of N workers is N redundant calls
+racing each other and, with ``drop_pending_updates``, a way to lose messages on every deploy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+
+from bot.clock import now
+from bot.reminders import open_reminder_queue
+from bot.settings import Settings
+from bot.store import SessionStore, StoreError, open_store
+from bot.telegram.app import TelegramChannel
+from bot.telegram.token import bot_token
+from bot.telegram.webhook import make_webhook_app
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+UPDATE_CLAIM_SECONDS = 24 * 60 * 60
+"""How long a delivered update_id is remembered: Telegram gives up re-delivering well before."""
+
+
+def quiet_secret_loggers() -> None:
+    """httpx logs every request URL at INFO, and Bot API URLs contain the token."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def build_channel(settings: Settings, *, worker_id: str = "worker") -> tuple[TelegramChannel, SessionStore]:
+    token = bot_token(settings)
+    store = open_store(settings)
+    queue = open_reminder_queue(settings)
+    return TelegramChannel(settings, token, store, queue, now, worker_id=worker_id), store
+
+
+async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    channel, store = build_channel(settings)
+    app = channel.application
+    stop = stop or _stop_event()
+    await app.initialize()
+    try:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await channel.register_commands()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=20)
+        channel.start_reminders()
+        log.info("polling for updates")
+        await stop.wait()
+    finally:
+        await channel.stop_reminders()
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await store.close()
+        await channel.queue.close()
+
+
+def webhook_app(channel: TelegramChannel, store: SessionStore, settings: Settings) -> web.Application:
+    assert settings.telegram_webhook_secret is not None
+
+    async def claim(user_key: str, update_id: int) -> bool:
+        return await store.put_value(user_key, f"update-{update_id}", "1", UPDATE_CLAIM_SECONDS, only_if_absent=True)
+
+    async def release(user_key: str, update_id: int) -> None:
+        with contextlib.suppress(StoreError):
+            await store.delete_value(user_key, f"update-{update_id}")
+
+    async def healthy() -> bool:
+        try:
+            await store.ping()
+        except StoreError:
+            return False
+        return True
+
+    return make_webhook_app(channel.application, path=settings.telegram_webhook_path,
+                            secret=settings.telegram_webhook_secret.get_secret_value(),
+                            claim=claim, release=release, healthy=healthy)
+
+
+async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    if settings.telegram_webhook_secret is None:
+        raise ValueError("webhook mode needs JIFEN_TELEGRAM_WEBHOOK_SECRET (16+ letters, digits, _ or -)")
+    channel, store = build_channel(settings)
+    app = channel.application
+    stop = stop or _stop_event()
+    runner = web.AppRunner(webhook_app(channel, store, settings))
+    await app.initialize()
+    try:
+        await app.start()
+        channel.start_reminders()
+        await runner.setup()
+        site = web.TCPSite(runner, settings.telegram_webhook_listen, settings.telegram_webhook_port)
+        await site.start()
+        log.info("webhook server listening on port %d", settings.telegram_webhook_port)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await channel.stop_reminders()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await store.close()
+        await channel.queue.close()
+
+
+async def set_webhook(settings: Settings, url: str, *, drop_pending: bool = False) -> None:
+    """Tell Telegram where to post updates, with the secret it must send back, and register the commands."""
+    if settings.telegram_webhook_secret is None:
+        raise ValueError("set JIFEN_TELEGRAM_WEBHOOK_SECRET first: Telegram sends it back with every update")
+    if not url.startswith("https://"):
+        raise ValueError("the webhook URL must start with https:// (Telegram refuses anything else)")
+    channel, store = build_channel(settings)
+    app = channel.application
+    await app.initialize()
+    try:
+        await app.bot.set_webhook(url, secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                                  allowed_updates=ALLOWED_UPDATES, drop_pending_updates=drop_pending)
+        await channel.register_commands()
+    finally:
+        await app.shutdown()
+        await store.close()
+        await channel.queue.close()

@@ -1,0 +1,51 @@
+"""``jifen telegram``: run the bot (polling or webhook) and ``jifen telegram set-webhook URL``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.settings import load_settings
+from bot.telegram.run import quiet_secret_loggers, run_polling, run_webhook, set_webhook
+from bot.telegram.token import TokenError
+
+
+def cmd_telegram(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        print(f"jifen: settings: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_secret_loggers()
+    try:
+        if args.action == "set-webhook":
+            if not args.url:
+                raise ValueError("usage: jifen telegram set-webhook https://your.host/telegram/webhook")
+            asyncio.run(set_webhook(settings, args.url, drop_pending=args.drop_pending))
+            print("webhook set")
+        elif args.webhook:
+            asyncio.run(run_webhook(settings))
+        else:
+            asyncio.run(run_polling(settings))
+    except (TokenError, ValueError) as exc:
+        print(f"jifen: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def add_telegram_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("telegram", help="run the Telegram bot (polling; --webhook for production)",
+                       description="Run the Telegram bot, or register its webhook once with set-webhook URL.")
+    p.add_argument("action", nargs="?", choices=["run", "set-webhook"], default="run")
+    p.add_argument("url", nargs="?", help="with set-webhook: the public https URL of the webhook path")
+    p.add_argument("--webhook", action="store_true", help="serve webhook posts instead of long polling")
+    p.add_argument("--drop-pending", action="store_true", help="with set-webhook: drop updates waiting at Telegram")
+    p.set_defaults(func=cmd_telegram)
