@@ -7,20 +7,24 @@ import argparse
 from bot.output import print_json
 from bot.profile_io import load_profile
 from dialogs.report import plan_json, render_plan, render_whatif, whatif_json
-from locales import translator
-from scoring import load_policy
+from locales import Translator, translator
+from scoring import Profile, load_policy
 from scoring.actions import Assumptions, load_catalogue
 from scoring.changes import ChangeError
 from scoring.planner import plan
+from scoring.policy import Policy
 from scoring.whatif import whatif
 
 
-def cmd_plan(args: argparse.Namespace) -> int:
-    profile = load_profile(args.profile)
+def _inputs(args: argparse.Namespace) -> tuple[Profile, Policy, Translator]:
     policy = load_policy(args.policy) if args.policy else load_policy()
+    return load_profile(args.profile), policy, translator(args.lang)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    profile, policy, t = _inputs(args)
     assumptions = Assumptions(horizon_years=args.horizon, studied_shortage_major=args.shortage_major_studied)
     result = plan(profile, policy, assumptions, load_catalogue(), limit=args.limit)
-    t = translator(args.lang)
     if args.json:
         print_json(plan_json(result, t))
     else:
@@ -29,12 +33,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    profile = load_profile(args.profile)
-    policy = load_policy(args.policy) if args.policy else load_policy()
     if not args.set:
         raise ChangeError("give at least one --set FIELD=VALUE")
+    profile, policy, t = _inputs(args)
     w = whatif(profile, args.set, policy)
-    t = translator(args.lang)
     if args.json:
         print_json(whatif_json(w, t))
     else:
