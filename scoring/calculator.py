@@ -5,7 +5,7 @@ Pure: given a validated profile with an ``as_of`` date and a loaded policy, no c
 
 from __future__ import annotations
 
-from scoring.assessment import Assessment, Item, Reason
+from scoring.assessment import ITEM_IDS, Assessment, Item, Reason
 from scoring.eligibility import CHECKS, veto
 from scoring.history import History
 from scoring.indicators import INDICATORS, Context
@@ -31,12 +31,15 @@ def _longest_window(rules: Rules) -> int:
     return longest
 
 
+_EDUCATION = ITEM_IDS.index("education")
+_TITLE = ITEM_IDS.index("title_skill")
+
+
 def _take_higher(items: list[Item], rules: Rules) -> None:
     """Education and title/skill: only the higher counts (a tie counts education)."""
-    if not rules["education_title.take_higher"]:
+    if not rules.values["education_title.take_higher"]:
         return
-    i_edu = next(i for i, item in enumerate(items) if item.id == "education")
-    i_title = next(i for i, item in enumerate(items) if item.id == "title_skill")
+    i_edu, i_title = _EDUCATION, _TITLE
     title_wins = items[i_title].points > items[i_edu].points
     loser = i_edu if title_wins else i_title
     items[loser] = items[loser]._replace(counted=False)
@@ -59,7 +62,7 @@ def _assemble(ctx: Context, items: list[Item], policy: Policy, reasons: list[Rea
         notes.append(Reason("rules_expire", {"until": policy.valid_until.isoformat()}))
     return Assessment(
         as_of=ctx.on,
-        total=sum(i.points for i in items if i.counted),
+        total=sum([i.points for i in items if i.counted]),
         standard=ctx.v["standard"],
         eligible=not reasons,
         vetoed=vetoed,
