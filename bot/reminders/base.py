@@ -22,13 +22,12 @@ import datetime as dt
 import json
 import math
 import re
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from bot.store.base import StoreError, check_user_key
+from bot.store.base import Closable, check_user_key
 
 _KIND_RE = re.compile(r"[a-z0-9_]{1,64}")
 _WORKER_RE = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
@@ -130,11 +129,10 @@ def group_by_user(reminders: Iterable[Reminder]) -> dict[str, list[Reminder]]:
     return groups
 
 
-class ReminderQueue(ABC):
+class ReminderQueue(Closable):
     """Durable, shared queue of reminders with atomic leased claims. Errors: ``StoreUnavailable``."""
 
-    def __init__(self) -> None:
-        self._closed = False
+    _what = "reminder queue"
 
     async def schedule(self, reminders: Sequence[Reminder]) -> int:
         """Upsert reminders; returns how many were written.
@@ -211,33 +209,6 @@ class ReminderQueue(ABC):
         self._check_open()
         return await self._count()
 
-    async def ping(self) -> None:
-        """Prove the backend is usable; raises ``StoreUnavailable``."""
-        self._check_open()
-        await self._ping()
-
-    async def close(self) -> None:
-        """Release connections/threads. Idempotent; later calls raise StoreError."""
-        if self._closed:
-            return
-        self._closed = True
-        await self._close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise StoreError("reminder queue is closed")
-
     # -- backend hooks --------------------------------------------------------------------------
 
     @abstractmethod
@@ -258,12 +229,6 @@ class ReminderQueue(ABC):
 
     @abstractmethod
     async def _count(self) -> int: ...
-
-    @abstractmethod
-    async def _ping(self) -> None: ...
-
-    @abstractmethod
-    async def _close(self) -> None: ...
 
 
 def _check_claimed(claimed: Claimed) -> Claimed:

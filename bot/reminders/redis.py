@@ -29,15 +29,11 @@ fails fast and reconnects by itself once the server is back on the same address.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
 from bot.reminders.base import ID_SEPARATOR, Claimed, Reminder, ReminderQueue
-from bot.store.base import StoreError, StoreUnavailable
-from bot.store.redis import DEFAULT_PREFIX, make_client
+from bot.store.redis import DEFAULT_PREFIX, RedisHandle, check_prefix, translate_errors
 
 # KEYS: due, data, inflight, claims, user index. ARGV[1]: the expiry date kept; then
 # (id, due_at, json) triples. Removes the user's entries for other dates, upserts the given ones
@@ -125,16 +121,6 @@ redis.call('DEL', KEYS[5])
 return removed
 """
 
-# Same meaning as in bot.store.redis: "cannot serve us right now" rather than "our command is wrong".
-_UNAVAILABLE_ERRORS = (
-    redis_errors.ConnectionError,
-    redis_errors.TimeoutError,
-    redis_errors.ReadOnlyError,
-    redis_errors.TryAgainError,
-    redis_errors.ClusterDownError,
-    OSError,
-)
-
 _SCHEDULE_PIPELINE = 500  # users per round trip when scheduling in bulk
 _SWEEP_COUNT = 1000
 
@@ -153,10 +139,9 @@ class RedisReminderQueue(ReminderQueue):
 
     def __init__(self, client: Redis | str, *, prefix: str = DEFAULT_PREFIX, socket_timeout: float = 2.0) -> None:
         super().__init__()
-        if not prefix or any(c in prefix for c in "{}*?[]\\"):
-            raise ValueError("prefix must be non-empty and free of braces and glob characters")
-        self._owns_client = isinstance(client, str)
-        self._client = make_client(client, socket_timeout=socket_timeout) if isinstance(client, str) else client
+        check_prefix(prefix)
+        self._redis = RedisHandle(client, socket_timeout=socket_timeout)
+        self._client = self._redis.client
         self._prefix = prefix
         self.due_key = f"{prefix}:reminders:due"
         self.inflight_key = f"{prefix}:reminders:inflight"
@@ -177,7 +162,7 @@ class RedisReminderQueue(ReminderQueue):
     async def _schedule(self, groups: dict[str, list[Reminder]]) -> int:
         items = list(groups.items())
         written = 0
-        async with _translate_errors():
+        async with translate_errors():
             for start in range(0, len(items), _SCHEDULE_PIPELINE):
                 async with self._client.pipeline(transaction=False) as pipe:
                     for user_key, reminders in items[start : start + _SCHEDULE_PIPELINE]:
@@ -191,7 +176,7 @@ class RedisReminderQueue(ReminderQueue):
 
     async def _cancel_user(self, user_key: str) -> int:
         keys = self._user_keys(user_key)
-        async with _translate_errors():
+        async with translate_errors():
             removed = int(await self._cancel_script(keys=keys, args=[]))
             # Entries the index no longer lists (delete_user ran first, or an index was lost).
             pattern = user_key + ID_SEPARATOR + "*"  # user keys hold no glob characters
@@ -204,7 +189,7 @@ class RedisReminderQueue(ReminderQueue):
     async def _claim_due(self, now: float, limit: int, lease_until: float, worker: str) -> list[Claimed]:
         token = f"{worker}/{secrets.token_hex(8)}"
         args = [_num(now), str(limit), _num(lease_until), token]
-        async with _translate_errors():
+        async with translate_errors():
             raw = await self._claim_script(keys=[self.due_key, self.inflight_key, self.data_key, self.claims_key],
                                            args=args)
         return [Claimed(Reminder.from_json(item), worker, lease_until, token) for item in raw]
@@ -214,35 +199,22 @@ class RedisReminderQueue(ReminderQueue):
         args = [r.id, claimed.token]
         if again is not None:
             args += [_num(again.due_at), again.to_json()]
-        async with _translate_errors():
+        async with translate_errors():
             result = await self._settle_script(keys=self._user_keys(r.user_key), args=args)
         return int(result) == 1
 
     async def _pending(self, user_key: str) -> list[Reminder]:
-        async with _translate_errors():
+        async with translate_errors():
             ids = list(await self._client.smembers(self.index_key(user_key)))
             raw = await self._client.hmget(self.data_key, ids) if ids else []
         return [Reminder.from_json(item) for item in raw if item is not None]
 
     async def _count(self) -> int:
-        async with _translate_errors():
+        async with translate_errors():
             return int(await self._client.hlen(self.data_key))
 
     async def _ping(self) -> None:
-        async with _translate_errors():
-            await self._client.ping()
+        await self._redis.ping()
 
     async def _close(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
-
-
-@asynccontextmanager
-async def _translate_errors() -> AsyncIterator[None]:
-    """Map redis-py failures like ``bot.store.redis`` does; server messages are not propagated."""
-    try:
-        yield
-    except _UNAVAILABLE_ERRORS as exc:
-        raise StoreUnavailable("redis is unavailable") from exc
-    except redis_errors.RedisError as exc:
-        raise StoreError(f"redis command failed ({type(exc).__name__})") from None
+        await self._redis.close()

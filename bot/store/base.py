@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Self
+from typing import ClassVar, Self
 
 Clock = Callable[[], float]
 """Seconds since the epoch. Injected so tests can move time instead of sleeping."""
@@ -93,7 +93,54 @@ def check_expected_version(expected_version: int | None) -> None:
         raise ValueError("expected_version must be None (create) or an integer >= 1")
 
 
-class SessionStore(ABC):
+class Closable(ABC):
+    """Lifecycle shared by the session store and the reminder queue: ping, idempotent close, ``async with``.
+
+    Once closed, every public method refuses work with ``StoreError("<what> is closed")``, so a
+    component shut down early fails loudly instead of touching a released connection.
+    """
+
+    _what: ClassVar[str]
+    """Names the object in the "is closed" error."""
+
+    def __init__(self) -> None:
+        self._closed = False
+
+    async def ping(self) -> None:
+        """Prove the backend is usable (for startup and health checks); raises StoreUnavailable."""
+        self._check_open()
+        await self._ping()
+
+    async def close(self) -> None:
+        """Release connections/threads. Idempotent; any later call raises StoreError."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{self._what} is closed")
+
+    @abstractmethod
+    async def _ping(self) -> None: ...
+
+    @abstractmethod
+    async def _close(self) -> None: ...
+
+
+class SessionStore(Closable):
     """Async per-user storage: one versioned session text plus named auxiliary values.
 
     Expiry is "idle retention": every successful save pushes the expiry to now + ttl. Anything
@@ -105,8 +152,7 @@ class SessionStore(ABC):
     ``delete_user`` without that method having to know about them.
     """
 
-    def __init__(self) -> None:
-        self._closed = False
+    _what = "store"
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -172,35 +218,6 @@ class SessionStore(ABC):
         check_name(name)
         await self._delete_value(user_key, name)
 
-    # -- lifecycle ------------------------------------------------------------------------------
-
-    async def ping(self) -> None:
-        """Prove the backend is usable (for startup and health checks); raises StoreUnavailable."""
-        self._check_open()
-        await self._ping()
-
-    async def close(self) -> None:
-        """Release connections/threads. Idempotent; any later call raises StoreError."""
-        if self._closed:
-            return
-        self._closed = True
-        await self._close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise StoreError("store is closed")
-
     # -- backend hooks --------------------------------------------------------------------------
 
     @abstractmethod
@@ -225,9 +242,3 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def _delete_value(self, user_key: str, name: str) -> None: ...
-
-    @abstractmethod
-    async def _ping(self) -> None: ...
-
-    @abstractmethod
-    async def _close(self) -> None: ...

@@ -71,7 +71,7 @@ return 1
 """
 
 # Errors meaning "the server cannot serve us right now" rather than "our command is wrong".
-_UNAVAILABLE_ERRORS = (
+UNAVAILABLE_ERRORS = (
     redis_errors.ConnectionError,  # includes BusyLoadingError, AuthenticationError
     redis_errors.TimeoutError,
     redis_errors.ReadOnlyError,  # a failover demoted our primary
@@ -104,6 +104,48 @@ def make_client(
     )
 
 
+def check_prefix(prefix: str) -> None:
+    """The prefix goes into SCAN patterns and hash tags, so braces and glob characters are refused."""
+    if not prefix or any(c in prefix for c in "{}*?[]\\"):
+        raise ValueError("prefix must be non-empty and free of braces and glob characters")
+
+
+class RedisHandle:
+    """A client plus whether we own it: one built from a URL is ours to close, a passed-in one is not."""
+
+    def __init__(self, client: Redis | str, *, socket_timeout: float = 2.0, health_check_interval: int = 30) -> None:
+        self.owned = isinstance(client, str)
+        self.client = (
+            make_client(client, socket_timeout=socket_timeout, health_check_interval=health_check_interval)
+            if isinstance(client, str)
+            else client
+        )
+
+    async def ping(self) -> None:
+        async with translate_errors():
+            await self.client.ping()
+
+    async def close(self) -> None:
+        if self.owned:
+            await self.client.aclose()
+
+
+@asynccontextmanager
+async def translate_errors() -> AsyncIterator[None]:
+    """Map redis-py failures onto the store's error types (the reminder queue uses it too).
+
+    Connection errors keep their cause (it names host and port, useful to operators). Other
+    Redis errors are reported by type only: a server error message is not ours to vet for user
+    data, so it is not propagated.
+    """
+    try:
+        yield
+    except UNAVAILABLE_ERRORS as exc:
+        raise StoreUnavailable("redis is unavailable") from exc
+    except redis_errors.RedisError as exc:
+        raise StoreError(f"redis command failed ({type(exc).__name__})") from None
+
+
 def _text(raw: bytes | str) -> str:
     """Accept clients created with or without ``decode_responses``."""
     return raw.decode("utf-8") if isinstance(raw, bytes) else raw
@@ -126,14 +168,9 @@ class RedisStore(SessionStore):
         health_check_interval: int = 30,
     ) -> None:
         super().__init__()
-        if not prefix or "{" in prefix or "}" in prefix or any(c in prefix for c in "*?[]\\"):
-            raise ValueError("prefix must be non-empty and free of braces and glob characters")
-        self._owns_client = isinstance(client, str)
-        self._client = (
-            make_client(client, socket_timeout=socket_timeout, health_check_interval=health_check_interval)
-            if isinstance(client, str)
-            else client
-        )
+        check_prefix(prefix)
+        self._redis = RedisHandle(client, socket_timeout=socket_timeout, health_check_interval=health_check_interval)
+        self._client = self._redis.client
         self._prefix = prefix
         self._clock = clock
         self._save_script = self._client.register_script(_SAVE_SCRIPT)
@@ -154,7 +191,7 @@ class RedisStore(SessionStore):
     # -- sessions -------------------------------------------------------------------------------
 
     async def _load(self, user_key: str) -> Loaded | None:
-        async with _translate_errors():
+        async with translate_errors():
             data, version, expires_at = await self._client.hmget(self.session_key(user_key), ["d", "v", "x"])
         if data is None or version is None or expires_at is None:
             return None
@@ -171,7 +208,7 @@ class RedisStore(SessionStore):
             _clock_arg(now + ttl_seconds),
             str(ttl_seconds * 1000),
         )
-        async with _translate_errors():
+        async with translate_errors():
             result = await self._save_script(keys=[self.session_key(user_key)], args=args)
         version = int(result)
         if version < 0:
@@ -181,7 +218,7 @@ class RedisStore(SessionStore):
     async def _delete_user(self, user_key: str) -> int:
         # SCAN, not KEYS: KEYS blocks the whole server for the duration of a full keyspace walk.
         pattern = self.user_prefix(user_key) + "*"
-        async with _translate_errors():
+        async with translate_errors():
             keys = {key async for key in self._client.scan_iter(match=pattern, count=1000)}
             removed = 0
             for batch in _batches(sorted(keys), _UNLINK_BATCH):
@@ -202,46 +239,28 @@ class RedisStore(SessionStore):
             str(ttl_seconds * 1000),
             "1" if only_if_absent else "0",
         )
-        async with _translate_errors():
+        async with translate_errors():
             result = await self._put_script(keys=[self.value_key(user_key, name)], args=args)
         return int(result) == 1
 
     async def _get_value(self, user_key: str, name: str) -> str | None:
-        async with _translate_errors():
+        async with translate_errors():
             data, expires_at = await self._client.hmget(self.value_key(user_key, name), ["d", "x"])
         if data is None or expires_at is None or float(_text(expires_at)) <= self._clock():
             return None
         return _text(data)
 
     async def _delete_value(self, user_key: str, name: str) -> None:
-        async with _translate_errors():
+        async with translate_errors():
             await self._client.unlink(self.value_key(user_key, name))
 
     # -- lifecycle ------------------------------------------------------------------------------
 
     async def _ping(self) -> None:
-        async with _translate_errors():
-            await self._client.ping()
+        await self._redis.ping()
 
     async def _close(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
-
-
-@asynccontextmanager
-async def _translate_errors() -> AsyncIterator[None]:
-    """Map redis-py failures onto the store's error types.
-
-    Connection errors keep their cause (it names host and port, useful to operators). Other
-    Redis errors are reported by type only: a server error message is not ours to vet for user
-    data, so it is not propagated.
-    """
-    try:
-        yield
-    except _UNAVAILABLE_ERRORS as exc:
-        raise StoreUnavailable("redis is unavailable") from exc
-    except redis_errors.RedisError as exc:
-        raise StoreError(f"redis command failed ({type(exc).__name__})") from None
+        await self._redis.close()
 
 
 def _batches(items: list[bytes | str], size: int) -> Iterable[list[bytes | str]]:
