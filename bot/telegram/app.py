@@ -49,6 +49,10 @@ COMMANDS = ("start", "help", "lang", "score", "plan", "whatif", "remind", "forge
 COMMAND_LANGUAGES = {"zh": "zh", "en": "en"}
 MAX_INBOUND_CHARS = 10_000
 """Longer texts are cut before the engine sees them; it answers them with a hint anyway."""
+REPLY_RETRIES = 3
+"""Replies (and the start-up calls) wait out Telegram's flood control inside PTB's rate limiter, up to this many
+times. Reminders do not (the limiter's default is 0 retries): a reminder sender sleeping on a 429 would hold its
+lease past its end, so another worker would send it again; the dispatcher defers it instead (``RetryAfter``)."""
 
 Clock = Callable[[], dt.datetime]
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -68,9 +72,10 @@ class TelegramChannel:
             .token(token)
             .base_url(settings.telegram_api_url)
             .concurrent_updates(PerUserUpdateProcessor(64))
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(AIORateLimiter(max_retries=0))
             .build()
         )
+        self.application.add_error_handler(self.on_error)
         self.application.add_handler(CallbackQueryHandler(self.on_callback))
         self.application.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self.on_message))
         self.dispatcher = Dispatcher(queue, self.send_reminder, worker_id=worker_id)
@@ -108,14 +113,23 @@ class TelegramChannel:
             return
         # BadRequest: already edited (a double tap) or too old to edit; the record stays as it was.
         with contextlib.suppress(BadRequest):
-            await query.edit_message_text(f"{text_html}\n\n✔ <b>{html.escape(label, quote=False)}</b>",
-                                          parse_mode=ParseMode.HTML, reply_markup=None)
+            await self.application.bot.edit_message_text(
+                f"{text_html}\n\n✔ <b>{html.escape(label, quote=False)}</b>", chat_id=query.message.chat.id,
+                message_id=query.message.message_id, parse_mode=ParseMode.HTML, reply_markup=None,
+                rate_limit_args=REPLY_RETRIES)
 
     async def _reply(self, chat_id: int, outs: list[Outbound]) -> None:
         for out in outs:
             for part in render(out):
                 await self.application.bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML,
-                                                        reply_markup=part.markup)
+                                                        reply_markup=part.markup, rate_limit_args=REPLY_RETRIES)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log a failed update without its content: PTB's default would print the exception, whose text
+        can carry message content or, for network errors, the request URL with the token."""
+        user = update.effective_user if isinstance(update, Update) else None
+        who = log_id(user_key(user.id), self.settings) if user is not None else "-"
+        log.error("update failed for user %s: %s", who, type(context.error).__name__)
 
     # --- commands ------------------------------------------------------------------------------
     async def register_commands(self) -> None:
@@ -123,9 +137,10 @@ class TelegramChannel:
         for lang, code in COMMAND_LANGUAGES.items():
             t = translator(lang)
             commands = [BotCommand(c, t(f"tgcmd.{c}")) for c in COMMANDS]
-            await self.application.bot.set_my_commands(commands, language_code=code)
+            await self.application.bot.set_my_commands(commands, language_code=code, rate_limit_args=REPLY_RETRIES)
         t = translator("zh")
-        await self.application.bot.set_my_commands([BotCommand(c, t(f"tgcmd.{c}")) for c in COMMANDS])
+        await self.application.bot.set_my_commands([BotCommand(c, t(f"tgcmd.{c}")) for c in COMMANDS],
+                                                   rate_limit_args=REPLY_RETRIES)
 
     # --- reminders -----------------------------------------------------------------------------
     async def send_reminder(self, reminder: Reminder) -> SendResult:

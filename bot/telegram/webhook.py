@@ -4,8 +4,13 @@ Why our own aiohttp server rather than PTB's: we need the secret check to be con
 answer 403, a body-size limit, malformed JSON refused before anything parses it into an update, a
 health check for load balancers, and de-duplication of repeated deliveries across workers (Telegram
 re-sends an update when a worker is slow). The claim for an ``update_id`` is stored under the user's
-own keys so that "forget me" removes it too; a failed update releases its claim and answers 500 so
-that Telegram retries it.
+own keys so that "forget me" removes it too.
+
+What is retried: an update that cannot be turned into one, or fails before the handlers run (the
+store down while claiming), releases its claim and answers 5xx, so Telegram delivers it again. A
+failure inside a handler (e.g. the reply's sendMessage failing after the answer was saved) is not
+retried: PTB hands it to the error handler, and re-applying the update would apply the answer to the
+next question. The user sees no reply and sends again; nothing they answered is lost.
 """
 
 from __future__ import annotations

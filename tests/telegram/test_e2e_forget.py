@@ -1,0 +1,67 @@
+"""/forget through Telegram on the production stores (RedisStore + RedisReminderQueue on a private redis-server).
+
+"Delete my data" must leave nothing of the user anywhere in Redis: not the session, not the reminder index, not a
+reminder id in the global due/in-flight sorted sets or the data/claims hashes (ids embed the user key). The proof is
+a full SCAN of the database, reading every member, field and value — not a look at the keys the code knows about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from bot.reminders import reminder_offsets
+from locales import translator
+from tests.dialogs.examples import EXAMPLES
+from tests.telegram.bot_harness import BotHarness, TgUser, everything_in, keyboard_data, mentions, owned_by
+
+D = next(e for e in EXAMPLES if e.name == "D")
+SCRIPT = D.scripts["zh-text"]  # ends with the permit expiry date 2026-12-31: reminders get scheduled
+EXPIRY = "2026-12-31"
+
+
+async def interview(user: TgUser) -> None:
+    for step in SCRIPT:
+        await user.send(step)
+    assert "125" in user.text  # D's total: the interview is finished
+
+
+@pytest.mark.parametrize("command", ["删除我的数据", "/forget"])
+async def test_forget_leaves_nothing_of_the_user_in_redis(
+    redis_harness: BotHarness, redis_url: str, command: str
+) -> None:
+    queue = redis_harness.queue
+    alice, bob = redis_harness.user(42), redis_harness.user(77)
+    await asyncio.gather(interview(alice), interview(bob))  # two users at once, as in production
+
+    expected_reminders = len(reminder_offsets(dt.date.fromisoformat(EXPIRY)))
+    assert len(await queue.pending(alice.key)) == expected_reminders == 3
+    assert len(await queue.pending(bob.key)) == 3
+    before = await everything_in(redis_url)
+    held = mentions(before, alice.key)
+    # The session, the user's reminder index and the global reminder keys all hold her key now.
+    assert any(k.endswith(":session") for k in held), held
+    assert any(k.endswith(":reminders") and alice.key in k for k in held), held
+    assert {"jifen:reminders:due", "jifen:reminders:data"} <= set(held), held
+
+    await alice.say(command)
+
+    assert alice.text == translator("zh")("chat.deleted")
+    after = await everything_in(redis_url)
+    assert mentions(after, alice.key) == [], {k: after[k] for k in mentions(after, alice.key)}
+    assert await redis_harness.store.load(alice.key) is None
+    assert await queue.pending(alice.key) == []
+    # Bob is untouched: his session, his reminders and every key of his are exactly as before.
+    assert owned_by(after, bob.key) == owned_by(before, bob.key)
+    assert {"jifen:{tg-77}:session", "jifen:{tg-77}:reminders", "jifen:reminders:due", "jifen:reminders:data"} == set(
+        owned_by(before, bob.key)
+    )
+    assert len(await queue.pending(bob.key)) == 3
+    assert await redis_harness.store.load(bob.key) is not None
+
+    # The next message starts from scratch: consent again, nothing remembered.
+    await alice.say("你好")
+    assert "consent:yes:zh" in keyboard_data(alice.last[-1])
+    assert mentions(await everything_in(redis_url), alice.key) == []
