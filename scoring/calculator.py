@@ -42,7 +42,8 @@ def _take_higher(items: list[Item], rules: Rules) -> None:
     i_edu, i_title = _EDUCATION, _TITLE
     title_wins = items[i_title].points > items[i_edu].points
     loser = i_edu if title_wins else i_title
-    items[loser] = items[loser]._replace(counted=False)
+    x = items[loser]
+    items[loser] = Item(x.id, x.points, False, x.certain, x.reason, x.args, x.citation)
 
 
 def _context(profile: Profile, policy: Policy) -> Context:
@@ -60,16 +61,12 @@ def _assemble(ctx: Context, items: list[Item], policy: Policy, reasons: list[Rea
     notes: list[Reason] = []
     if ctx.on > policy.valid_until:
         notes.append(Reason("rules_expire", {"until": policy.valid_until.isoformat()}))
-    return Assessment(
-        as_of=ctx.on,
-        total=sum([i.points for i in items if i.counted]),
-        standard=ctx.v["standard"],
-        eligible=not reasons,
-        vetoed=vetoed,
-        ineligible_reasons=tuple(reasons),
-        items=tuple(items),
-        notes=tuple(notes),
-    )
+    total = 0
+    for i in items:
+        if i.counted:
+            total += i.points
+    # Positional: this runs for every assessment and every planner projection.
+    return Assessment(ctx.on, total, ctx.v["standard"], not reasons, vetoed, tuple(reasons), tuple(items), tuple(notes))
 
 
 def assess(profile: Profile, policy: Policy | None = None) -> Assessment:

@@ -134,6 +134,7 @@ class Policy:
         self.parameters = parameters
         self._epochs = sorted({v.start for p in parameters.values() for v in p.values})
         self._rules_cache: dict[int, Rules] = {}
+        self._by_date: dict[dt.date, Rules] = {}
         self._month_cache: dict[tuple[str, int], DatedValue] = {}
 
     def param(self, key: str) -> Parameter:
@@ -143,7 +144,16 @@ class Policy:
             raise PolicyError(f"unknown parameter {key!r}") from None
 
     def rules(self, on: dt.date) -> Rules:
-        """Every parameter's value in force on ``on`` (cached per epoch)."""
+        """Every parameter's value in force on ``on`` (cached per epoch, and per date for the hot path)."""
+        hit = self._by_date.get(on)
+        if hit is not None:
+            return hit
+        if len(self._by_date) > 20_000:  # a long-running process sees a bounded set of dates
+            self._by_date.clear()
+        self._by_date[on] = found = self._rules_for(on)
+        return found
+
+    def _rules_for(self, on: dt.date) -> Rules:
         i = bisect.bisect_right(self._epochs, on) - 1
         if i < 0 or on < self.valid_from:
             raise PolicyError(f"no points rules are loaded for dates before {self.valid_from.isoformat()}")
