@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import html
 import logging
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.privacy import log_id
 from bot.reminder_sync import ReminderAwareStorage
@@ -161,7 +163,9 @@ class TelegramChannel:
             log.info("reminder dropped: user %s blocked the bot", log_id(reminder.user_key, self.settings))
             return Blocked()
         except TelegramRetryAfter as exc:
-            delay = exc.retry_after
+            with warnings.catch_warnings():  # PTB 22.2+ warns that the type will become timedelta; we take both
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                delay = exc.retry_after
             return RetryAfter(delay.total_seconds() if isinstance(delay, dt.timedelta) else float(delay))
         except TelegramError:
             return Failed()
