@@ -1,0 +1,96 @@
+"""The Bot API failing the bot's replies (429, 500, a call outliving the client timeout): what the user gets, that
+the answer is never lost, and that one user's slow send does not hold up another user.
+
+The bot is the real Telegram channel polling the fake Bot API in-process (SQLite store); the faults are injected in
+the fake, per chat, so only the first user's replies are affected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from telegram.error import NetworkError, TimedOut
+
+from bot.reminders import open_reminder_queue
+from bot.store import SessionStore, open_store
+from dialogs.session import Session
+from tests.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
+from tests.telegram.fake_bot_api import FakeBotApi
+
+CLIENT_TIMEOUT_S = 5.0  # python-telegram-bot's default read timeout, which the bot keeps
+DELAY_S = CLIENT_TIMEOUT_S + 1.5
+
+
+async def session_of(store: SessionStore, user: TgUser) -> Session:
+    loaded = await store.load(user.key)
+    assert loaded is not None
+    return Session.from_json(loaded.data)
+
+
+async def deliver_unanswered(bot: BotHarness, user: TgUser, text: str) -> int:
+    """Send ``text`` and wait until its update is fully handled, whether or not a reply went out."""
+    update = bot.fake.enqueue(bot.fake.make_update(user.id, text, language_code=user.language_code))
+    update_id: int = update["update_id"]
+    await bot.fake.wait_for(lambda: update_id in bot.processed, timeout=15)
+    return update_id
+
+
+async def test_reply_faults_lose_no_answer_and_do_not_block_other_users(fake: FakeBotApi, tmp_path: Path) -> None:
+    settings = settings_for(fake, tmp_path / "data")
+    store, queue = open_store(settings), open_reminder_queue(settings)
+    try:
+        async with BotHarness(fake, settings, store, queue, FakeNow()) as bot:
+            first, other = bot.user(7301, "en"), bot.user(7302, "en")
+            await first.say("hello")
+            await first.say("agree")
+
+            # 429 with retry_after=1: the limiter waits it out and sends the reply again; the user sees it once.
+            at = await session_of(store, first)
+            fake.fail_next("sendMessage", status=429, retry_after=1, chat_id=first.id)
+            replies = await first.say("1981-01-15")
+            statuses = [c.status for c in fake.calls_to("sendMessage") if c.params.get("chat_id") == first.id]
+            assert statuses[-len(replies) - 1:] == [429] + [200] * len(replies)
+            now = await session_of(store, first)
+            assert now.history == [*at.history, at.state]
+            assert len({m["text"] for m in replies}) == len(replies)
+
+            # 500: the answer is saved, the reply is not retried (the handler fails, the error handler logs it).
+            at = now
+            fake.fail_next("sendMessage", status=500, chat_id=first.id)
+            sent = len(fake.sent_messages(first.id))
+            await deliver_unanswered(bot, first, "college")
+            assert [type(e) for e in bot.errors] == [NetworkError]
+            bot.errors.clear()
+            assert len(fake.sent_messages(first.id)) == sent, "no reply reached the user"
+            now = await session_of(store, first)
+            assert now.history == [*at.history, at.state], "the answer was not saved"
+            # The user, seeing nothing, sends it again: it is not applied twice; the current question is asked.
+            replies = await first.say("college")
+            again = await session_of(store, first)
+            assert again.history == now.history and again.state == now.state
+            assert replies
+
+            # A reply held longer than the client timeout: the handler gives up (TimedOut) but another user's
+            # message is answered while the first user's send is still in flight.
+            at = now
+            fake.delay_next("sendMessage", DELAY_S, chat_id=first.id)
+            sent = len(fake.sent_messages(first.id))
+            slow = fake.enqueue(fake.make_update(first.id, "yes", language_code="en"))
+            await fake.wait_for(
+                lambda: any(c.params.get("chat_id") == first.id and c.status is None
+                            for c in fake.calls_to("sendMessage")), timeout=5)
+            await other.say("hello")
+            held = [c for c in fake.calls_to("sendMessage") if c.params.get("chat_id") == first.id]
+            assert held[-1].status is None, "the other user was answered only after the slow send finished"
+            await fake.wait_for(lambda: slow["update_id"] in bot.processed, timeout=CLIENT_TIMEOUT_S + 5)
+            assert [type(e) for e in bot.errors] == [TimedOut]
+            bot.errors.clear()
+            now = await session_of(store, first)
+            assert now.history == [*at.history, at.state], "the answer was not saved"
+            # As on Telegram, the held call is still carried out: the user does get that reply, exactly once.
+            await fake.wait_for(lambda: len(fake.sent_messages(first.id)) > sent, timeout=DELAY_S)
+            assert held[-1].status == 200
+            assert len(fake.sent_messages(first.id)) == sent + 1
+    finally:
+        await store.close()
+        await queue.close()
