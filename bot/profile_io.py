@@ -25,6 +25,8 @@ def read_profile_data(path: str) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProfileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except (ValueError, RecursionError):  # a number over Python's digit limit, or nesting too deep to parse
+        raise ProfileError(f"{path}: not valid JSON (a number too long or nesting too deep)") from None
     if not isinstance(data, dict):
         raise ProfileError(f"{path}: the profile must be a JSON object")
     return data

@@ -142,6 +142,10 @@ class Permit(_Model):
     expires_on: dt.date | None = None
 
 
+LATEST_AS_OF = dt.date(2200, 12, 31)
+"""Later assessment dates are refused: nothing meaningful, and date arithmetic would overflow."""
+
+
 class Profile(_Model):
     """One person's answers. Only birth date, education and insurance months are required."""
 
@@ -171,6 +175,8 @@ class Profile(_Model):
         if self.remote_area.kind is not AreaKind.NONE and self.remote_area.since is None:
             raise ValueError("remote_area.since: required when remote_area.kind is not none")
         if self.as_of is not None:
+            if self.as_of > LATEST_AS_OF:  # month arithmetic (look-backs, projections) must stay within year 9999
+                raise ValueError(f"as_of: {self.as_of.isoformat()} is after {LATEST_AS_OF.isoformat()}")
             _check_dates_not_after(self, self.as_of)
         return self
 

@@ -29,9 +29,11 @@ UPDATE_CLAIM_SECONDS = 24 * 60 * 60
 
 
 def quiet_secret_loggers() -> None:
-    """httpx logs every request URL at INFO, and Bot API URLs contain the token."""
+    """httpx logs every request URL at INFO, and Bot API URLs contain the token; PTB logs whole updates and
+    API call parameters (names, ids, message texts) at DEBUG."""
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.root.level))
 
 
 def _stop_event() -> asyncio.Event:

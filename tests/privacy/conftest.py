@@ -1,0 +1,7 @@
+"""The Telegram fixtures (fake Bot API, controllable clock) for the privacy tests."""
+
+from __future__ import annotations
+
+from tests.telegram.conftest import clock, fake
+
+__all__ = ["clock", "fake"]

@@ -1,0 +1,107 @@
+"""/forget on the default deployment (SqliteStore + SqliteReminderQueue in one file) leaves nothing of the user.
+
+After a whole interview with a permit expiry (three reminders scheduled) and updates delivered through the webhook
+endpoint (so per-update dedupe claims are stored under the user's key), "/forget" must leave no row in any table of
+the SQLite file with the user key or the raw Telegram id in any column. The proof is a scan of every column of every
+table, not a look at the rows the code knows about. (The Redis variant: tests/telegram/test_e2e_forget.py.)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.reminders import open_reminder_queue
+from bot.store import open_store
+from bot.telegram.run import webhook_app
+from bot.telegram.webhook import SECRET_HEADER
+from locales import translator
+from tests.bot.redis_server import free_port
+from tests.dialogs.examples import EXAMPLES
+from tests.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
+from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
+
+ALICE, BOB = 987654321, 123123123
+SECRET = "forget-secret_0123456789"
+PATH = "/tg/hook"
+SCRIPT = next(e for e in EXAMPLES if e.name == "D").scripts["zh-text"]  # ends with the permit expiry 2026-12-31
+
+
+def rows_mentioning(db: Path, *needles: str) -> list[tuple[str, str, object]]:
+    """(table, column, value) of every cell in the file that contains one of ``needles``."""
+    found: list[tuple[str, str, object]] = []
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        assert {"sessions", "user_keys", "reminders"} <= set(tables), tables
+        for table in tables:
+            columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+            for column in columns:
+                for needle in needles:
+                    sql = f'SELECT "{column}" FROM "{table}" WHERE CAST("{column}" AS TEXT) LIKE ?'
+                    found += [(table, column, v) for (v,) in conn.execute(sql, (f"%{needle}%",))]
+    return found
+
+
+@pytest.fixture
+async def bot(fake: FakeBotApi, tmp_path: Path, clock: FakeNow) -> AsyncIterator[tuple[BotHarness, str]]:
+    """One bot on SQLite: polling the fake, and serving the production webhook endpoint on a free port."""
+    settings = settings_for(fake, tmp_path / "data", telegram_webhook_secret=SECRET, telegram_webhook_path=PATH)
+    store, queue = open_store(settings), open_reminder_queue(settings)
+    try:
+        async with BotHarness(fake, settings, store, queue, clock) as harness:
+            runner = web.AppRunner(webhook_app(harness.channel, store, settings))
+            await runner.setup()
+            port = free_port()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            try:
+                yield harness, f"http://127.0.0.1:{port}{PATH}"
+            finally:
+                await runner.cleanup()
+            assert not harness.errors, harness.errors
+    finally:
+        await store.close()
+        await queue.close()
+
+
+def via_webhook(url: str) -> Callable[[JSONDict], Awaitable[None]]:
+    async def deliver(update: JSONDict) -> None:
+        async with aiohttp.ClientSession() as http, http.post(
+            url, json=update, headers={SECRET_HEADER: SECRET}
+        ) as response:
+            assert response.status == 200, await response.text()
+
+    return deliver
+
+
+async def test_forget_leaves_no_row_of_the_user_in_the_sqlite_file(
+    bot: tuple[BotHarness, str], fake: FakeBotApi, tmp_path: Path
+) -> None:
+    harness, url = bot
+    db = tmp_path / "data" / "jifen.sqlite3"
+    alice = harness.user(ALICE)
+    bob = harness.user(BOB)
+    for step in SCRIPT:  # polled through getUpdates
+        await alice.send(step)
+        await bob.send(step)
+    assert "125" in alice.text and "125" in bob.text  # D's total: both interviews finished
+    hooked = TgUser(fake, ALICE, via_webhook(url))
+    await hooked.say("我的分数")  # delivered by the webhook endpoint: a dedupe claim under her key
+    assert len(await harness.queue.pending(alice.key)) == 3
+
+    before = rows_mentioning(db, alice.key)
+    assert {t for t, _, _ in before} == {"sessions", "user_keys", "reminders"}, before
+    assert rows_mentioning(db, str(ALICE)), "the raw id is in the reminder ids / keys before"
+    bob_before = sorted(map(repr, rows_mentioning(db, bob.key)))
+
+    await hooked.say("/forget")
+    assert hooked.text == translator("zh")("chat.deleted")
+
+    assert rows_mentioning(db, alice.key, str(ALICE)) == []
+    assert sorted(map(repr, rows_mentioning(db, bob.key))) == bob_before  # Bob untouched
+    assert await harness.store.load(alice.key) is None
+    assert await harness.queue.pending(alice.key) == []

@@ -1,0 +1,181 @@
+"""Logs never hold what a user told us or who they are: no answer, no name, no Telegram id, no user key, no token.
+
+Every log record of every logger is captured at DEBUG (caplog on the root plus our own handler on ``logging.root``)
+while whole conversations run — through the engine, and through Telegram with the real PTB client polling the fake
+Bot API — with answers nobody else would give, a distinctive name and username, and a distinctive Telegram id.
+A failing sendMessage makes the error handler log: it must name the user only by a keyed hash.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.privacy import log_id
+from bot.reminders import open_reminder_queue
+from bot.store import MemoryStore, open_store
+from bot.telegram.keys import user_key
+from bot.telegram.run import quiet_secret_loggers
+from dialogs.engine import Engine
+from tests.dialogs.chat import Chat, engine_on
+from tests.dialogs.examples import EXAMPLES
+from tests.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
+from tests.telegram.fake_bot_api import DEFAULT_TOKEN, FakeBotApi, JSONDict
+
+USER_ID = 987654321
+KEY = user_key(USER_ID)
+FIRST_NAME = "Zhangsan-Unique"
+USERNAME = "zhangsan_unique_handle"
+BIRTH = "1983-07-19"
+BASE_CNY = "13579"
+D = next(e for e in EXAMPLES if e.name == "D")
+
+
+def recognisable(script: list[str]) -> list[str]:
+    """Example D's typed script with a distinctive birth date and contribution base."""
+    out = list(script)
+    assert out[2] in ("1995年9月1日", "1 September 1995") and out[8] in ("0.9倍", "0.9x"), out
+    out[2], out[8] = BIRTH, BASE_CNY
+    return out
+
+
+SECRETS = (FIRST_NAME, USERNAME, str(USER_ID), KEY, BIRTH, "1983年7月19日", BASE_CNY, "13,579", "1.36万")
+
+
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def captured(caplog: pytest.LogCaptureFixture) -> Iterator[Collect]:
+    """Every record of every logger, at DEBUG."""
+    caplog.set_level(logging.DEBUG)
+    handler = Collect()
+    old_level = logging.root.level
+    logging.root.addHandler(handler)
+    logging.root.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        logging.root.removeHandler(handler)
+        logging.root.setLevel(old_level)
+
+
+@pytest.fixture
+def quiet() -> Iterator[None]:
+    """What ``jifen telegram`` does at start-up (bot/telegram_cli.py), undone afterwards."""
+    loggers = [logging.getLogger(name) for name in ("httpx", "httpcore", "telegram")]
+    levels = [lg.level for lg in loggers]
+    quiet_secret_loggers()
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def everything_logged(records: list[logging.LogRecord]) -> list[str]:
+    """Each record as an operator would see it (message, traceback), plus its raw msg and args."""
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    return [f"{formatter.format(r)}\n{r.msg!r}\n{r.args!r}" for r in records]
+
+
+def leaks(records: list[logging.LogRecord], secrets: tuple[str, ...]) -> list[str]:
+    return [text for text in everything_logged(records) if any(s in text for s in secrets)]
+
+
+class NamedUser(TgUser):
+    """A Telegram user with a distinctive first name and username on every update."""
+
+    async def say(self, text: str) -> list[JSONDict]:
+        return await self._turn(self.fake.make_update(self.id, text, language_code=self.language_code,
+                                                      first_name=FIRST_NAME, username=USERNAME))
+
+    async def press(self, data: str, message_id: int) -> list[JSONDict]:
+        return await self._turn(self.fake.make_update(self.id, callback_data=data, message_id=message_id,
+                                                      language_code=self.language_code, first_name=FIRST_NAME,
+                                                      username=USERNAME))
+
+
+@pytest.mark.parametrize("variant", ["zh-text", "en-text"])
+async def test_a_whole_engine_conversation_logs_no_answer_and_no_user(captured: Collect, variant: str) -> None:
+    store = MemoryStore()
+    chat = Chat(engine_on(store), user=KEY)
+    for step in (*recognisable(D.scripts[variant]), "我的分数", "如果我考了中级职称呢", "plan", "提醒 2026-12-01"):
+        await chat.send(step)
+    assert BIRTH in (await store.load(KEY) or pytest.fail("not stored")).data  # the answers were really taken
+
+    # A turn that fails inside the engine logs, and names the user only by a keyed hash.
+    engine = Engine(chat.engine.storage, hash_key=b"k" * 32)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError(f"{FIRST_NAME} {BIRTH} {KEY}")  # an exception text that quotes the user
+
+    engine.conversation.turn = broken  # type: ignore[assignment,method-assign]
+    failing = Chat(engine, user=KEY)
+    await failing.say(BIRTH)
+    errors = [r for r in captured.records if r.name == "dialogs.engine" and r.levelno >= logging.ERROR]
+    assert errors and engine.user_hash(KEY) in errors[-1].getMessage()
+
+    assert captured.records, "nothing was captured: the test would prove nothing"
+    assert leaks(captured.records, SECRETS) == []
+
+
+async def test_a_telegram_interview_and_a_failed_reply_log_no_name_id_answer_or_token(
+    captured: Collect, quiet: None, fake: FakeBotApi, tmp_path: Path, clock: FakeNow
+) -> None:
+    settings = settings_for(fake, tmp_path / "data", hash_key="h" * 32)
+    store, queue = open_store(settings), open_reminder_queue(settings)
+    try:
+        async with BotHarness(fake, settings, store, queue, clock) as bot:
+            user = NamedUser(fake, USER_ID, bot._deliver)
+            for step in (*recognisable(D.scripts["zh-text"]), "/score", "如果我考了中级职称呢"):
+                await user.send(step)
+            loaded = await store.load(KEY)
+            assert loaded is not None and BIRTH in loaded.data
+
+            # sendMessage fails with a 500: PTB hands the error to the channel's error handler, which logs.
+            fake.fail_next("sendMessage", status=500)
+            update = fake.enqueue(fake.make_update(USER_ID, BASE_CNY, first_name=FIRST_NAME, username=USERNAME))
+            with pytest.raises(AssertionError, match="a handler failed"):
+                await bot.wait_processed(update["update_id"])
+            bot.errors.clear()
+    finally:
+        await store.close()
+        await queue.close()
+
+    failed = [r for r in captured.records if r.name == "bot.telegram.app" and r.levelno >= logging.ERROR]
+    assert len(failed) == 1
+    assert failed[0].getMessage().startswith(f"update failed for user {log_id(KEY, settings)}:")
+    assert captured.records and any(r.name.startswith("telegram") for r in captured.records)
+    assert leaks(captured.records, SECRETS) == []
+    assert leaks(captured.records, (DEFAULT_TOKEN, DEFAULT_TOKEN.split(":")[1])) == []
+
+
+async def test_without_quieting_httpx_the_token_would_be_logged(
+    captured: Collect, fake: FakeBotApi, tmp_path: Path, clock: FakeNow
+) -> None:
+    """The control: the same polling run without ``quiet_secret_loggers`` does log the token (httpx, INFO)."""
+    loggers = [logging.getLogger(name) for name in ("httpx", "httpcore")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:  # as if nothing (e.g. an earlier test) had quieted them
+        lg.setLevel(logging.NOTSET)
+    settings = settings_for(fake, tmp_path / "data")
+    store, queue = open_store(settings), open_reminder_queue(settings)
+    try:
+        async with BotHarness(fake, settings, store, queue, clock) as bot:
+            await bot.user(USER_ID).say("你好")
+    finally:
+        await store.close()
+        await queue.close()
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+    assert leaks(captured.records, (DEFAULT_TOKEN,)) != []
