@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import planner_bench, reminders_bench, scoring_bench, turn_bench
+from bench import e2e_bench, footprint_bench, planner_bench, reminders_bench, scoring_bench, turn_bench
 from bench.table import Row, markdown
 
 
@@ -15,6 +15,8 @@ def main() -> int:
     rows += planner_bench.run()
     rows += turn_bench.run()
     rows += reminders_bench.run()
+    rows += footprint_bench.run()
+    rows += e2e_bench.run()
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}")
     print(markdown(rows))
     return 0
