@@ -5,8 +5,9 @@ schedules the three reminders) through the engine with the Telegram channel's st
 ``RedisStore`` and ``RedisReminderQueue`` on one client), on a throwaway redis-server. A round trip is one write of
 packed commands to the socket (``send_packed_command``: one per command, one per pipeline). Scripts are loaded by a
 warm-up interview first, so the figure is the steady state (redis-py's first ``EVALSHA`` of a script in a fresh
-server costs a ``NOSCRIPT`` reply and a ``SCRIPT LOAD``). A webhook worker adds one round trip per update for the
-``update_id`` claim (``SET NX`` semantics, one ``EVALSHA``), which this engine-level figure does not include.
+server costs a ``NOSCRIPT`` reply and a ``SCRIPT LOAD``). A webhook worker claims the ``update_id`` in the same
+pipelined round trip as the session load (``RedisStore.claim_update``) and hands the session to the engine, so
+the figure holds for webhook updates too (tests/bot/test_update_claims.py checks the single round trip).
 (b) Session size: the length of the session hash's data field (``HSTRLEN``) and Redis' ``MEMORY USAGE`` of the key
 after the interview. (c) Resident memory: ``jifen telegram`` (polling, SQLite store) against the fake Bot API run
 as a separate process, read from ``/proc/<pid>/status`` once the process is idle (RSS stable).

@@ -7,10 +7,25 @@ translates the stores' ``VersionConflict`` / ``StoreUnavailable`` into them.
 
 from __future__ import annotations
 
+import contextvars
+
 from bot.settings import Settings
 from bot.store import Loaded, SessionStore, StoreUnavailable, VersionConflict
 from dialogs.engine import Engine
 from dialogs.ports import StorageConflict, StorageUnavailable
+
+_PREFETCHED: contextvars.ContextVar[dict[str, Loaded | None] | None] = contextvars.ContextVar(
+    "jifen_prefetched_sessions", default=None
+)
+
+
+def prefetched(user_key: str, loaded: Loaded | None) -> None:
+    """Hand a session loaded together with the update's claim to the engine's next load in this task.
+
+    Used once: a retry after a version conflict loads from the store again, so a stale prefetch can
+    only cost a conflict, never a lost answer.
+    """
+    _PREFETCHED.set({user_key: loaded})
 
 
 class DialogStorage:
@@ -20,6 +35,9 @@ class DialogStorage:
         self.store = store
 
     async def load(self, user_key: str) -> Loaded | None:
+        handed = _PREFETCHED.get()
+        if handed is not None and user_key in handed:
+            return handed.pop(user_key)
         try:
             return await self.store.load(user_key)
         except StoreUnavailable as exc:

@@ -140,6 +140,10 @@ class Closable(ABC):
     async def _close(self) -> None: ...
 
 
+def _update_name(update_id: int) -> str:
+    return f"update-{int(update_id)}"
+
+
 class SessionStore(Closable):
     """Async per-user storage: one versioned session text plus named auxiliary values.
 
@@ -186,6 +190,34 @@ class SessionStore(Closable):
         """Physically remove expired items; backends with native expiry may return 0."""
         self._check_open()
         return await self._purge_expired()
+
+    # -- channel updates ------------------------------------------------------------------------
+
+    async def claim_update(self, user_key: str, update_id: int, ttl_seconds: int) -> tuple[bool, Loaded | None]:
+        """Claim a channel update for processing and return the user's session with the claim.
+
+        False the second time the same update is claimed (a re-delivery); the claim lives under the
+        user's keys, so forgetting the user forgets it. Loading in the same call lets a backend do
+        both in one round trip (a webhook update then costs claim+load and save: two).
+        """
+        self._check_open()
+        check_user_key(user_key)
+        check_ttl(ttl_seconds)
+        return await self._claim_update(user_key, update_id, ttl_seconds)
+
+    async def release_update(self, user_key: str, update_id: int) -> None:
+        """Undo a claim so that the re-delivered update is processed (its first attempt failed early)."""
+        self._check_open()
+        check_user_key(user_key)
+        await self._release_update(user_key, update_id)
+
+    async def _claim_update(self, user_key: str, update_id: int, ttl_seconds: int) -> tuple[bool, Loaded | None]:
+        if not await self._put_value(user_key, _update_name(update_id), "1", ttl_seconds, True):
+            return False, None
+        return True, await self._load(user_key)
+
+    async def _release_update(self, user_key: str, update_id: int) -> None:
+        await self._delete_value(user_key, _update_name(update_id))
 
     # -- auxiliary per-user values --------------------------------------------------------------
 

@@ -228,6 +228,29 @@ class RedisStore(SessionStore):
     async def _purge_expired(self) -> int:
         return 0  # PEXPIRE already removes idle keys server-side
 
+    # -- channel updates ------------------------------------------------------------------------
+
+    def update_key(self, user_key: str, update_id: int) -> str:
+        return self.user_prefix(user_key) + f"u:{int(update_id)}"
+
+    async def _claim_update(self, user_key: str, update_id: int, ttl_seconds: int) -> tuple[bool, Loaded | None]:
+        # Plain SET NX PX, not a script: a pipeline holding a script costs redis-py an extra SCRIPT
+        # EXISTS round trip. The claim's expiry is the server's, which is all a dedupe mark needs.
+        async with translate_errors():
+            pipe = self._client.pipeline(transaction=False)
+            pipe.set(self.update_key(user_key, update_id), "1", nx=True, px=ttl_seconds * 1000)
+            pipe.hmget(self.session_key(user_key), ["d", "v", "x"])
+            claimed, (data, version, expires_at) = await pipe.execute()
+        if not claimed:
+            return False, None
+        if data is None or version is None or expires_at is None or float(_text(expires_at)) <= self._clock():
+            return True, None
+        return True, Loaded(_text(data), int(_text(version)))
+
+    async def _release_update(self, user_key: str, update_id: int) -> None:
+        async with translate_errors():
+            await self._client.delete(self.update_key(user_key, update_id))
+
     # -- per-user values ------------------------------------------------------------------------
 
     async def _put_value(self, user_key: str, name: str, value: str, ttl_seconds: int, only_if_absent: bool) -> bool:

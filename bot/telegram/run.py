@@ -14,6 +14,7 @@ import signal
 from aiohttp import web
 
 from bot.clock import now
+from bot.dialog_storage import prefetched
 from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import SessionStore, StoreError, open_store
@@ -81,11 +82,14 @@ def webhook_app(channel: TelegramChannel, store: SessionStore, settings: Setting
     assert settings.telegram_webhook_secret is not None
 
     async def claim(user_key: str, update_id: int) -> bool:
-        return await store.put_value(user_key, f"update-{update_id}", "1", UPDATE_CLAIM_SECONDS, only_if_absent=True)
+        claimed, loaded = await store.claim_update(user_key, update_id, UPDATE_CLAIM_SECONDS)
+        if claimed:
+            prefetched(user_key, loaded)  # the engine's load of this update costs no round trip
+        return claimed
 
     async def release(user_key: str, update_id: int) -> None:
         with contextlib.suppress(StoreError):
-            await store.delete_value(user_key, f"update-{update_id}")
+            await store.release_update(user_key, update_id)
 
     async def healthy() -> bool:
         try:
