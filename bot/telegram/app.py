@@ -14,12 +14,12 @@ import datetime as dt
 import html
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.ext import (
     AIORateLimiter,
@@ -64,8 +64,10 @@ class TelegramChannel:
     """One bot process: the engine, the store, the reminder queue and the PTB application."""
 
     def __init__(self, settings: Settings, token: str, store: SessionStore, queue: ReminderQueue, clock: Clock,
-                 *, worker_id: str = "worker") -> None:
+                 *, worker_id: str = "worker", reply_retry_delays: tuple[float, ...] = (0.5, 2.0),
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.settings, self.store, self.queue, self.clock = settings, store, queue, clock
+        self.reply_retry_delays, self.sleep = reply_retry_delays, sleep
         key = settings.hash_key.get_secret_value().encode() if settings.hash_key is not None else None
         storage = ReminderAwareStorage(store, queue, clock)
         self.engine = Engine(storage, retention_days=settings.session_ttl_days, hash_key=key)
@@ -123,8 +125,25 @@ class TelegramChannel:
     async def _reply(self, chat_id: int, outs: list[Outbound]) -> None:
         for out in outs:
             for part in render(out):
-                await self.application.bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML,
-                                                        reply_markup=part.markup, rate_limit_args=REPLY_RETRIES)
+                await self._send_with_retry(chat_id, part.text, part.markup)
+
+    async def _send_with_retry(self, chat_id: int, text: str, markup: Any) -> None:
+        """Send one reply part; a 5xx or a refused connection is retried, since the message surely did not go.
+
+        A timeout is not retried: the request may have reached Telegram, and a second copy would be
+        worse than asking the user to resend. Flood control (429) is waited out by the rate limiter.
+        """
+        for delay in (*self.reply_retry_delays, None):
+            try:
+                await self.application.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                                        rate_limit_args=REPLY_RETRIES)
+                return
+            except (BadRequest, TimedOut, TelegramRetryAfter):
+                raise
+            except NetworkError:
+                if delay is None:
+                    raise
+                await self.sleep(delay)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log a failed update without its content: PTB's default would print the exception, whose text

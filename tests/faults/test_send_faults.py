@@ -54,18 +54,28 @@ async def test_reply_faults_lose_no_answer_and_do_not_block_other_users(fake: Fa
             assert now.history == [*at.history, at.state]
             assert len({m["text"] for m in replies}) == len(replies)
 
-            # 500: the answer is saved, the reply is not retried (the handler fails, the error handler logs it).
+            # 500: the reply did not go, so it is sent again; the user sees it once and the answer is saved once.
             at = now
             fake.fail_next("sendMessage", status=500, chat_id=first.id)
+            replies = await first.say("college")
+            statuses = [c.status for c in fake.calls_to("sendMessage") if c.params.get("chat_id") == first.id]
+            assert statuses[-len(replies) - 1:] == [500] + [200] * len(replies)
+            assert bot.errors == []
+            now = await session_of(store, first)
+            assert now.history == [*at.history, at.state], "the answer was saved once"
+
+            # 500 on every attempt: the answer stays saved, the handler gives up (the error handler logs it),
+            # and the user, seeing nothing, sends it again: it is not applied twice; the current question is asked.
+            at = now
+            fake.fail_next("sendMessage", status=500, chat_id=first.id, count=3)
             sent = len(fake.sent_messages(first.id))
-            await deliver_unanswered(bot, first, "college")
+            await deliver_unanswered(bot, first, "yes")
             assert [type(e) for e in bot.errors] == [NetworkError]
             bot.errors.clear()
             assert len(fake.sent_messages(first.id)) == sent, "no reply reached the user"
             now = await session_of(store, first)
             assert now.history == [*at.history, at.state], "the answer was not saved"
-            # The user, seeing nothing, sends it again: it is not applied twice; the current question is asked.
-            replies = await first.say("college")
+            replies = await first.say("yes")
             again = await session_of(store, first)
             assert again.history == now.history and again.state == now.state
             assert replies
@@ -75,7 +85,7 @@ async def test_reply_faults_lose_no_answer_and_do_not_block_other_users(fake: Fa
             at = now
             fake.delay_next("sendMessage", DELAY_S, chat_id=first.id)
             sent = len(fake.sent_messages(first.id))
-            slow = fake.enqueue(fake.make_update(first.id, "yes", language_code="en"))
+            slow = fake.enqueue(fake.make_update(first.id, "2001-07-01", language_code="en"))
             await fake.wait_for(
                 lambda: any(c.params.get("chat_id") == first.id and c.status is None
                             for c in fake.calls_to("sendMessage")), timeout=5)

@@ -142,8 +142,8 @@ async def test_a_telegram_interview_and_a_failed_reply_log_no_name_id_answer_or_
             loaded = await store.load(KEY)
             assert loaded is not None and BIRTH in loaded.data
 
-            # sendMessage fails with a 500: PTB hands the error to the channel's error handler, which logs.
-            fake.fail_next("sendMessage", status=500)
+            # sendMessage fails with a 500 on every retry: the channel's error handler logs it.
+            fake.fail_next("sendMessage", status=500, count=3)  # every attempt of the retried reply fails
             update = fake.enqueue(fake.make_update(USER_ID, BASE_CNY, first_name=FIRST_NAME, username=USERNAME))
             with pytest.raises(AssertionError, match="a handler failed"):
                 await bot.wait_processed(update["update_id"])

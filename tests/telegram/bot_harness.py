@@ -70,7 +70,8 @@ class BotHarness:
         self.queue = queue
         self.clock = clock
         self.polling = polling
-        self.channel = TelegramChannel(settings, fake.token, store, queue, clock, worker_id=worker_id)
+        self.channel = TelegramChannel(settings, fake.token, store, queue, clock, worker_id=worker_id,
+                                       reply_retry_delays=(0.01, 0.01))
         self.application = self.channel.application
         self.processed: set[int] = set()
         self.errors: list[BaseException] = []
