@@ -162,14 +162,18 @@ class RedisReminderQueue(ReminderQueue):
     async def _schedule(self, groups: dict[str, list[Reminder]]) -> int:
         items = list(groups.items())
         written = 0
+        if len(items) == 1:
+            # The conversation schedules one user at a time: one EVALSHA. A pipeline holding a script
+            # would cost redis-py an extra SCRIPT EXISTS round trip first.
+            user_key, reminders = items[0]
+            async with translate_errors():
+                return int(await self._schedule_script(keys=self._user_keys(user_key), args=_schedule_args(reminders)))
         async with translate_errors():
             for start in range(0, len(items), _SCHEDULE_PIPELINE):
                 async with self._client.pipeline(transaction=False) as pipe:
                     for user_key, reminders in items[start : start + _SCHEDULE_PIPELINE]:
-                        args: list[str] = [reminders[0].expires_on.isoformat()]
-                        for r in reminders:
-                            args += [r.id, _num(r.due_at), r.to_json()]
-                        await self._schedule_script(keys=self._user_keys(user_key), args=args, client=pipe)
+                        await self._schedule_script(keys=self._user_keys(user_key), args=_schedule_args(reminders),
+                                                    client=pipe)
                     results = await pipe.execute()
                 written += sum(int(n) for n in results)
         return written
@@ -218,3 +222,11 @@ class RedisReminderQueue(ReminderQueue):
 
     async def _close(self) -> None:
         await self._redis.close()
+
+
+def _schedule_args(reminders: list[Reminder]) -> list[str]:
+    """The schedule script's arguments: the expiry date, then (id, due time, JSON) per reminder."""
+    args: list[str] = [reminders[0].expires_on.isoformat()]
+    for r in reminders:
+        args += [r.id, _num(r.due_at), r.to_json()]
+    return args
