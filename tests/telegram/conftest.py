@@ -6,6 +6,7 @@ one a test may stop — never the shared server on 6379.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -38,9 +39,9 @@ def settings(fake: FakeBotApi, tmp_path: Path) -> Settings:
     return settings_for(fake, tmp_path / "data")
 
 
-@pytest.fixture
-async def harness(fake: FakeBotApi, settings: Settings, clock: FakeNow) -> AsyncIterator[BotHarness]:
-    """The bot polling the fake, on SQLite, with the controllable clock."""
+@contextlib.asynccontextmanager
+async def running_bot(fake: FakeBotApi, settings: Settings, clock: FakeNow) -> AsyncIterator[BotHarness]:
+    """The bot polling the fake on the stores the settings choose; the test fails on any handler error."""
     store, queue = open_store(settings), open_reminder_queue(settings)
     try:
         async with BotHarness(fake, settings, store, queue, clock) as bot:
@@ -52,6 +53,13 @@ async def harness(fake: FakeBotApi, settings: Settings, clock: FakeNow) -> Async
 
 
 @pytest.fixture
+async def harness(fake: FakeBotApi, settings: Settings, clock: FakeNow) -> AsyncIterator[BotHarness]:
+    """The bot polling the fake, on SQLite, with the controllable clock."""
+    async with running_bot(fake, settings, clock) as bot:
+        yield bot
+
+
+@pytest.fixture
 def redis_settings(fake: FakeBotApi, tmp_path: Path, redis_url: str) -> Settings:
     return settings_for(fake, tmp_path / "data", redis_url=redis_url)
 
@@ -59,11 +67,5 @@ def redis_settings(fake: FakeBotApi, tmp_path: Path, redis_url: str) -> Settings
 @pytest.fixture
 async def redis_harness(fake: FakeBotApi, redis_settings: Settings, clock: FakeNow) -> AsyncIterator[BotHarness]:
     """The bot polling the fake, with RedisStore + RedisReminderQueue on the private redis-server."""
-    store, queue = open_store(redis_settings), open_reminder_queue(redis_settings)
-    try:
-        async with BotHarness(fake, redis_settings, store, queue, clock) as bot:
-            yield bot
-            assert not bot.errors, bot.errors
-    finally:
-        await store.close()
-        await queue.close()
+    async with running_bot(fake, redis_settings, clock) as bot:
+        yield bot
