@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from scoring import ITEM_IDS, Profile, assess
+
 CASES = Path(__file__).parents[1] / "scoring" / "cases" / "policy_examples.yaml"
 
 
@@ -101,3 +103,12 @@ EXAMPLES = (
 )
 
 TRANSCRIPTS = [(e, variant) for e in EXAMPLES for variant in e.scripts]
+
+
+def assert_scores_as_example(profile: Profile, example: Example) -> None:
+    """The profile an interview built scores the worked example's total, item by item."""
+    assessment = assess(profile)
+    case = example.case
+    assert assessment.total == case["total"]
+    for item in ITEM_IDS:
+        assert assessment.points(item) == case["items"].get(item, 0), item
