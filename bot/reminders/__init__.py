@@ -18,6 +18,7 @@ from bot.reminders.redis import RedisReminderQueue
 from bot.reminders.schedule import SEND_AT, kind_for, plan_reminders, reminder_offsets
 from bot.reminders.sqlite import SqliteReminderQueue
 from bot.settings import Settings
+from bot.store import RedisStore, SessionStore
 
 __all__ = [
     "SEND_AT",
@@ -43,8 +44,15 @@ __all__ = [
 ]
 
 
-def open_reminder_queue(settings: Settings) -> ReminderQueue:
-    """The queue beside the session store ``bot.store.open_store`` picks: same Redis, or same file."""
+def open_reminder_queue(settings: Settings, *, beside: SessionStore | None = None) -> ReminderQueue:
+    """The queue beside the session store ``bot.store.open_store`` picks: same Redis, or same file.
+
+    Given the Redis store itself (``beside``), the queue shares its client — that is what lets the answer
+    giving the permit date save and schedule in one round trip (``bot.reminder_sync``). The store then owns
+    the client and closes it; close the queue first.
+    """
     if settings.redis_url:
+        if isinstance(beside, RedisStore):
+            return RedisReminderQueue(beside.client)
         return RedisReminderQueue(settings.redis_url)
     return SqliteReminderQueue(settings.sqlite_path)

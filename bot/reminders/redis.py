@@ -1,26 +1,30 @@
 """Production reminder queue on Redis: sorted sets by time, every state change in one Lua script.
 
-Key layout (``jifen`` is the configurable prefix):
+Key layout (``jifen`` is the configurable prefix). Every key carries the hash tag ``{#reminders}``,
+so each script touches one Redis Cluster slot (``#`` cannot occur in a user key, so no user's keys
+share the tag):
 
-* ``jifen:reminders:due`` — sorted set, score = due_at, member = reminder id. Pending reminders.
-* ``jifen:reminders:inflight`` — sorted set, score = lease deadline, member = reminder id.
-* ``jifen:reminders:data`` — hash, reminder id -> reminder JSON (pending and in flight).
-* ``jifen:reminders:claims`` — hash, reminder id -> token of the current claim (fencing).
-* ``jifen:{<user_key>}:reminders`` — set of the user's reminder ids. It lives in the user's key
-  space so that ``RedisStore.delete_user`` (SCAN ``jifen:{<user_key>}:*``) removes it, and it is
-  what lets ``cancel_user`` and ``schedule`` find a user's entries without scanning.
+* ``jifen:{#reminders}:due`` — sorted set, score = due_at, member = reminder id. Pending reminders.
+* ``jifen:{#reminders}:inflight`` — sorted set, score = lease deadline, member = reminder id.
+* ``jifen:{#reminders}:data`` — hash, reminder id -> reminder JSON (pending and in flight).
+* ``jifen:{#reminders}:claims`` — hash, reminder id -> token of the current claim (fencing).
+* ``jifen:{#reminders}:user:<user_key>`` — set of the user's reminder ids: what lets ``cancel_user``
+  and ``schedule`` find a user's entries without scanning. Emptied (so deleted by Redis) once the
+  user's last reminder is settled.
 
-Reminder ids are ``<user_key>|<expires_on>|<kind>``, so the global keys do hold user keys.
-Deleting a user therefore takes both calls — the bot's /forget runs ``store.delete_user`` and
-``queue.cancel_user``. Either order works: ``cancel_user`` follows the index, then sweeps the
-data hash (HSCAN ``<user_key>|*``) for anything the index no longer lists.
+Reminder ids are ``<user_key>|<expires_on>|<kind>``, so these keys hold user keys. Deleting a user
+therefore takes both calls — the bot's /forget runs ``store.delete_user`` and ``queue.cancel_user``.
+``cancel_user`` follows the index, then sweeps the data hash (HSCAN ``<user_key>|*``) for anything
+the index no longer lists.
 
 Claiming is one script: ZRANGEBYSCORE … LIMIT on the in-flight set (lapsed leases) and on the
 due set, then move each id to the in-flight set with the new lease. Both range queries are
 O(log N + batch), so the cost of a claim does not grow with the number of scheduled reminders.
 Redis runs a script without interleaving, which is what makes two workers unable to claim the
-same reminder. (Redis Cluster would need the four global keys under one hash tag and the user
-index updated outside the scripts; this backend targets a single primary, as deployed.)
+same reminder.
+
+``replace_call`` hands the schedule script to ``RedisStore.save_with``, so the answer that sets the
+permit date saves the session and replaces the reminders in one round trip.
 
 Outages become ``StoreUnavailable`` promptly: the client from ``bot.store.redis.make_client``
 fails fast and reconnects by itself once the server is back on the same address.
@@ -29,13 +33,16 @@ fails fast and reconnects by itself once the server is back on the same address.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from bot.reminders.base import ID_SEPARATOR, Claimed, Reminder, ReminderQueue
+from bot.reminders.base import ID_SEPARATOR, Claimed, Reminder, ReminderQueue, group_by_user
+from bot.store.base import check_user_key
 from bot.store.redis import DEFAULT_PREFIX, RedisHandle, check_prefix, translate_errors
+from bot.store.redis_scripts import ScriptCall, run_scripts
 
-# KEYS: due, data, inflight, claims, user index. ARGV[1]: the expiry date kept; then
+# KEYS: due, data, inflight, claims, user index. ARGV[1]: the expiry date kept ('' keeps none); then
 # (id, due_at, json) triples. Removes the user's entries for other dates, upserts the given ones
 # unless in flight. Returns how many were written.
 _SCHEDULE_SCRIPT = """
@@ -143,39 +150,49 @@ class RedisReminderQueue(ReminderQueue):
         self._redis = RedisHandle(client, socket_timeout=socket_timeout)
         self._client = self._redis.client
         self._prefix = prefix
-        self.due_key = f"{prefix}:reminders:due"
-        self.inflight_key = f"{prefix}:reminders:inflight"
-        self.data_key = f"{prefix}:reminders:data"
-        self.claims_key = f"{prefix}:reminders:claims"
+        queue = f"{prefix}:{{#reminders}}:"
+        self.due_key = queue + "due"
+        self.inflight_key = queue + "inflight"
+        self.data_key = queue + "data"
+        self.claims_key = queue + "claims"
+        self._index_prefix = queue + "user:"
         self._schedule_script = self._client.register_script(_SCHEDULE_SCRIPT)
         self._claim_script = self._client.register_script(_CLAIM_SCRIPT)
         self._settle_script = self._client.register_script(_SETTLE_SCRIPT)
         self._cancel_script = self._client.register_script(_CANCEL_SCRIPT)
 
+    @property
+    def client(self) -> Redis:
+        """The connection pool: ``replace_call`` pipelines only with a store on this same client."""
+        return self._client
+
     def index_key(self, user_key: str) -> str:
-        """Same prefix as ``RedisStore.user_prefix`` so the store's delete_user finds it."""
-        return f"{self._prefix}:{{{user_key}}}:reminders"
+        return self._index_prefix + user_key
 
     def _user_keys(self, user_key: str) -> list[str]:
         return [self.due_key, self.data_key, self.inflight_key, self.claims_key, self.index_key(user_key)]
 
+    def replace_call(self, user_key: str, reminders: Sequence[Reminder]) -> ScriptCall:
+        """The schedule script making ``reminders`` (all of ``user_key``; none = cancel) the user's set.
+
+        For ``RedisStore.save_with``; validated like ``schedule``. Unlike ``cancel_user`` it does not
+        sweep for entries the index lost: that is for forgetting a user, not for a changed date.
+        """
+        self._check_open()
+        check_user_key(user_key)
+        groups = group_by_user(reminders)
+        if set(groups) - {user_key}:
+            raise ValueError("replace_call() takes reminders of the one user it replaces")
+        return ScriptCall(self._schedule_script, self._user_keys(user_key), _schedule_args(list(reminders)))
+
     async def _schedule(self, groups: dict[str, list[Reminder]]) -> int:
         items = list(groups.items())
         written = 0
-        if len(items) == 1:
-            # The conversation schedules one user at a time: one EVALSHA. A pipeline holding a script
-            # would cost redis-py an extra SCRIPT EXISTS round trip first.
-            user_key, reminders = items[0]
-            async with translate_errors():
-                return int(await self._schedule_script(keys=self._user_keys(user_key), args=_schedule_args(reminders)))
         async with translate_errors():
             for start in range(0, len(items), _SCHEDULE_PIPELINE):
-                async with self._client.pipeline(transaction=False) as pipe:
-                    for user_key, reminders in items[start : start + _SCHEDULE_PIPELINE]:
-                        await self._schedule_script(keys=self._user_keys(user_key), args=_schedule_args(reminders),
-                                                    client=pipe)
-                    results = await pipe.execute()
-                written += sum(int(n) for n in results)
+                calls = [ScriptCall(self._schedule_script, self._user_keys(user_key), _schedule_args(reminders))
+                         for user_key, reminders in items[start : start + _SCHEDULE_PIPELINE]]
+                written += sum(int(n) for n in await run_scripts(self._client, calls))
         return written
 
     async def _cancel_user(self, user_key: str) -> int:
@@ -225,8 +242,8 @@ class RedisReminderQueue(ReminderQueue):
 
 
 def _schedule_args(reminders: list[Reminder]) -> list[str]:
-    """The schedule script's arguments: the expiry date, then (id, due time, JSON) per reminder."""
-    args: list[str] = [reminders[0].expires_on.isoformat()]
+    """The schedule script's arguments: the expiry date ('' for none), then (id, due time, JSON) per reminder."""
+    args: list[str] = [reminders[0].expires_on.isoformat() if reminders else ""]
     for r in reminders:
         args += [r.id, _num(r.due_at), r.to_json()]
     return args

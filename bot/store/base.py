@@ -173,12 +173,16 @@ class SessionStore(Closable):
         create, old + 1 otherwise) and resets the expiry to now + ``ttl_seconds``. Raises
         ``VersionConflict`` when the precondition does not hold.
         """
+        self._check_save(user_key, data, expected_version, ttl_seconds)
+        return await self._save(user_key, data, expected_version, ttl_seconds)
+
+    def _check_save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> None:
+        """The checks of ``save``, shared with backend-specific variants of it (``RedisStore.save_with``)."""
         self._check_open()
         check_user_key(user_key)
         check_text(data, "data")
         check_expected_version(expected_version)
         check_ttl(ttl_seconds)
-        return await self._save(user_key, data, expected_version, ttl_seconds)
 
     async def delete_user(self, user_key: str) -> int:
         """Erase everything stored for the user (session and all values); returns items removed."""

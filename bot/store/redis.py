@@ -15,7 +15,7 @@ same TTL — relative, so client/server clock skew does not matter — makes Red
 idle users. Hence ``purge_expired`` has nothing to do and returns 0.
 
 Round trips: ``load`` is one HMGET, ``save`` one EVALSHA (plus a one-off SCRIPT LOAD after a
-server restart flushed the script cache).
+server restart flushed the script cache); ``save_with`` sends other scripts in that same round trip.
 
 Outages: connection errors and timeouts become ``StoreUnavailable``. The client retries a
 failed command once on a fresh connection — which is what makes the same store object recover
@@ -26,8 +26,9 @@ one socket timeout (default 2 s) per call instead of blocking the bot.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from redis import exceptions as redis_errors
 from redis.asyncio import Redis
@@ -35,6 +36,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from bot.store.base import Clock, Loaded, SessionStore, StoreError, StoreUnavailable, VersionConflict
+from bot.store.redis_scripts import ScriptCall, run_scripts
 
 DEFAULT_PREFIX = "jifen"
 
@@ -199,7 +201,7 @@ class RedisStore(SessionStore):
             return None
         return Loaded(_text(data), int(_text(version)))
 
-    async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> int:
+    def _save_call(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> ScriptCall:
         now = self._clock()
         args = (
             "" if expected_version is None else str(expected_version),
@@ -208,12 +210,33 @@ class RedisStore(SessionStore):
             _clock_arg(now + ttl_seconds),
             str(ttl_seconds * 1000),
         )
+        return ScriptCall(self._save_script, [self.session_key(user_key)], args)
+
+    async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> int:
+        call = self._save_call(user_key, data, expected_version, ttl_seconds)
         async with translate_errors():
-            result = await self._save_script(keys=[self.session_key(user_key)], args=args)
-        version = int(result)
-        if version < 0:
-            raise VersionConflict("session was modified concurrently")
-        return version
+            result = await call.script(keys=call.keys, args=call.args)
+        return _saved_version(result)
+
+    async def save_with(
+        self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int, along: Sequence[ScriptCall]
+    ) -> int:
+        """``save``, with other scripts on this store's client sent in the same round trip, after it.
+
+        The reminder queue uses it so that the answer giving the permit date still costs one write. The
+        ``along`` scripts run even when the save loses its compare-and-set (``VersionConflict``): the
+        caller must treat their effect as unconfirmed then, and redo it with its next save.
+        """
+        self._check_save(user_key, data, expected_version, ttl_seconds)
+        call = self._save_call(user_key, data, expected_version, ttl_seconds)
+        async with translate_errors():
+            replies = await run_scripts(self._client, [call, *along])
+        return _saved_version(replies[0])
+
+    @property
+    def client(self) -> Redis:
+        """The connection pool, for components that pipeline with the store (see ``save_with``)."""
+        return self._client
 
     async def _delete_user(self, user_key: str) -> int:
         # SCAN, not KEYS: KEYS blocks the whole server for the duration of a full keyspace walk.
@@ -284,6 +307,14 @@ class RedisStore(SessionStore):
 
     async def _close(self) -> None:
         await self._redis.close()
+
+
+def _saved_version(reply: Any) -> int:
+    """The save script answers the new version, or -1 when the compare-and-set failed."""
+    version = int(reply)
+    if version < 0:
+        raise VersionConflict("session was modified concurrently")
+    return version
 
 
 def _batches(items: list[bytes | str], size: int) -> Iterable[list[bytes | str]]:

@@ -49,7 +49,7 @@ def _stop_event() -> asyncio.Event:
 def build_channel(settings: Settings, *, worker_id: str = "worker") -> tuple[TelegramChannel, SessionStore]:
     token = bot_token(settings)
     store = open_store(settings)
-    queue = open_reminder_queue(settings)
+    queue = open_reminder_queue(settings, beside=store)
     return TelegramChannel(settings, token, store, queue, now, worker_id=worker_id), store
 
 
@@ -74,8 +74,8 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         if app.running:
             await app.stop()
         await app.shutdown()
-        await store.close()
         await channel.queue.close()
+        await store.close()
 
 
 def webhook_app(channel: TelegramChannel, store: SessionStore, settings: Settings) -> web.Application:
@@ -125,8 +125,8 @@ async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> 
         if app.running:
             await app.stop()
         await app.shutdown()
-        await store.close()
         await channel.queue.close()
+        await store.close()
 
 
 async def set_webhook(settings: Settings, url: str, *, drop_pending: bool = False) -> None:
@@ -144,5 +144,5 @@ async def set_webhook(settings: Settings, url: str, *, drop_pending: bool = Fals
         await channel.register_commands()
     finally:
         await app.shutdown()
-        await store.close()
         await channel.queue.close()
+        await store.close()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from redis.crc import key_slot
 
 from bot.reminders import (
     Claimed,
@@ -469,18 +470,26 @@ async def _everything_mentioning(url: str, user_key: str) -> list[str]:
 async def test_redis_key_layout(redis_url: str) -> None:
     async with RedisReminderQueue(redis_url) as q, RedisStore(redis_url) as store:
         await q.schedule(trio())
-        await q.claim_due(T0, 1, LEASE, "w1")
+        [held] = await q.claim_due(T0, 1, LEASE, "w1")
         index = q.index_key(USER)
-        assert index.startswith(store.user_prefix(USER))
-        assert await _keys(redis_url) == {
-            "jifen:reminders:due", "jifen:reminders:inflight", "jifen:reminders:data", "jifen:reminders:claims", index,
-        }
+        assert not index.startswith(store.user_prefix(USER))  # in the queue's slot, not the user's
+        queue_keys = {"jifen:{#reminders}:due", "jifen:{#reminders}:inflight", "jifen:{#reminders}:data",
+                      "jifen:{#reminders}:claims", f"jifen:{{#reminders}}:user:{USER}"}
+        assert await _keys(redis_url) == queue_keys and index in queue_keys
         async with aioredis.from_url(redis_url, decode_responses=True) as raw:
-            assert await raw.zrange("jifen:reminders:due", 0, -1, withscores=True) == [
+            # One hash tag, hence one Redis Cluster slot, for every key a queue script touches.
+            assert len({key_slot(key.encode()) for key in queue_keys}) == 1
+            assert await raw.zrange("jifen:{#reminders}:due", 0, -1, withscores=True) == [
                 (r.id, r.due_at) for r in trio()[1:]
             ]
-            assert await raw.zrange("jifen:reminders:inflight", 0, -1, withscores=True) == [(trio()[0].id, T0 + LEASE)]
+            assert await raw.zrange("jifen:{#reminders}:inflight", 0, -1, withscores=True) == [
+                (trio()[0].id, T0 + LEASE)
+            ]
             assert await raw.smembers(index) == {r.id for r in trio()}
+        # Once the last reminder is settled every structure is empty, and Redis drops the keys.
+        for claimed in [held, *await q.claim_due(T0 + 30, 10, LEASE, "w1")]:
+            assert await q.ack(claimed)
+        assert await _keys(redis_url) == set()
 
 
 @pytest.mark.parametrize("order", ["store_first", "queue_first"])

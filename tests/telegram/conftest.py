@@ -42,14 +42,15 @@ def settings(fake: FakeBotApi, tmp_path: Path) -> Settings:
 @contextlib.asynccontextmanager
 async def running_bot(fake: FakeBotApi, settings: Settings, clock: FakeNow) -> AsyncIterator[BotHarness]:
     """The bot polling the fake on the stores the settings choose; the test fails on any handler error."""
-    store, queue = open_store(settings), open_reminder_queue(settings)
+    store = open_store(settings)
+    queue = open_reminder_queue(settings, beside=store)  # as in production: one Redis client for both
     try:
         async with BotHarness(fake, settings, store, queue, clock) as bot:
             yield bot
             assert not bot.errors, bot.errors
     finally:
-        await store.close()
         await queue.close()
+        await store.close()
 
 
 @pytest.fixture

@@ -43,8 +43,8 @@ async def test_forget_leaves_nothing_of_the_user_in_redis(
     held = mentions(before, alice.key)
     # The session, the user's reminder index and the global reminder keys all hold her key now.
     assert any(k.endswith(":session") for k in held), held
-    assert any(k.endswith(":reminders") and alice.key in k for k in held), held
-    assert {"jifen:reminders:due", "jifen:reminders:data"} <= set(held), held
+    assert f"jifen:{{#reminders}}:user:{alice.key}" in held, held
+    assert {"jifen:{#reminders}:due", "jifen:{#reminders}:data"} <= set(held), held
 
     await alice.say(command)
 
@@ -55,9 +55,8 @@ async def test_forget_leaves_nothing_of_the_user_in_redis(
     assert await queue.pending(alice.key) == []
     # Bob is untouched: his session, his reminders and every key of his are exactly as before.
     assert owned_by(after, bob.key) == owned_by(before, bob.key)
-    assert {"jifen:{tg-77}:session", "jifen:{tg-77}:reminders", "jifen:reminders:due", "jifen:reminders:data"} == set(
-        owned_by(before, bob.key)
-    )
+    assert {"jifen:{tg-77}:session", "jifen:{#reminders}:user:tg-77", "jifen:{#reminders}:due",
+            "jifen:{#reminders}:data"} == set(owned_by(before, bob.key))
     assert len(await queue.pending(bob.key)) == 3
     assert await redis_harness.store.load(bob.key) is not None
 
