@@ -1,0 +1,205 @@
+"""What Docker and compose would only reveal at deploy time, checked from the files: names, ports, users, secrets.
+
+Every ``JIFEN_*`` name in a deploy file must be a field of ``bot.settings.Settings`` (a renamed setting would
+otherwise be silently ignored in production), and no secret may be written into a file that is committed.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from bot.telegram.webhook import HEALTH_PATH
+from tests.deploy.deployfiles import (
+    COMPOSE,
+    DEPLOY,
+    DOCKERFILE,
+    ENV_NAME_RE,
+    ROOT,
+    UNIT,
+    Stage,
+    compose,
+    dockerfile_stages,
+    interpolation,
+    pyproject,
+    secret_env_names,
+    service_environment,
+    settings_env_names,
+)
+
+SETUPTOOLS_WITH_LICENSE_EXPRESSIONS = Version("77")  # PEP 639 `license = "MIT"`; older versions reject it
+
+
+@pytest.fixture(scope="module")
+def stages() -> list[Stage]:
+    return dockerfile_stages()
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, Any]:
+    loaded: dict[str, Any] = compose()["services"]
+    return loaded
+
+
+# ---------------------------------------------------------------------------------------------- all files
+
+
+@pytest.mark.parametrize("path", [DOCKERFILE, COMPOSE, UNIT, DEPLOY / "README.md"], ids=lambda p: p.name)
+def test_every_jifen_variable_named_in_deploy_files_is_a_setting(path: Path) -> None:
+    named = set(ENV_NAME_RE.findall(path.read_text(encoding="utf-8")))
+    assert named - settings_env_names() == set()
+
+
+# ---------------------------------------------------------------------------------------------- Dockerfile
+
+
+def test_both_stages_use_one_python_that_the_project_supports(stages: list[Stage]) -> None:
+    """`pip install --prefix` in one stage, run in the other: site-packages paths must match (same Python)."""
+    assert len(stages) >= 2
+    build, final = stages[0], stages[-1]
+    assert build.base == final.base
+    match = re.fullmatch(r"python:(\d+\.\d+)[\w.-]*", final.base)
+    assert match is not None, final.base
+    assert Version(match[1]) in SpecifierSet(pyproject()["project"]["requires-python"])
+
+
+def test_build_stage_copies_every_package_and_the_project_files(stages: list[Stage]) -> None:
+    build = stages[0]
+    copied = {PurePosixPath(src).parts[0] for copy in build.copies() if copy.from_stage is None
+              for src in copy.sources}
+    config = pyproject()
+    includes = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {pattern.rstrip("*").split(".")[0] for pattern in includes}
+    assert packages and packages <= copied
+    assert {"pyproject.toml", config["project"]["readme"]} <= copied
+    assert all((ROOT / name).exists() for name in copied)
+
+
+def test_final_stage_runs_as_a_non_root_user_who_owns_the_data_dir(stages: list[Stage]) -> None:
+    final = stages[-1]
+    user = final.user()
+    assert user is not None and user.split(":")[0] not in ("root", "0")
+    [useradd] = [shlex.split(run.args) for run in final.all("RUN") if "useradd" in run.args]
+    assert useradd[-1] == user.split(":")[0]
+    uid = useradd[useradd.index("--uid") + 1] if "--uid" in useradd else None
+    assert uid != "0"
+    home = useradd[useradd.index("--home-dir") + 1]
+    assert "--create-home" in useradd or "-m" in useradd
+    assert final.env()["JIFEN_DATA_DIR"] == home  # the SQLite fallback can write there
+    user_index = final.instructions.index(final.all("USER")[-1])
+    assert all(i.keyword != "RUN" for i in final.instructions[user_index + 1:])
+
+
+def test_port_listen_address_and_healthcheck_agree(stages: list[Stage]) -> None:
+    final = stages[-1]
+    env = final.env()
+    port = int(env["JIFEN_TELEGRAM_WEBHOOK_PORT"])
+    assert final.exposed_ports() == [port]
+    assert env["JIFEN_TELEGRAM_WEBHOOK_LISTEN"] in ("0.0.0.0", "::")  # reachable from outside the container
+    healthcheck = final.healthcheck()
+    [url] = re.findall(r"https?://[^\s'\"]+", healthcheck.shell_command)
+    parts = urlsplit(url)
+    assert (parts.hostname, parts.port, parts.path) == ("127.0.0.1", port, HEALTH_PATH)
+    assert healthcheck.seconds("timeout", "30s") < healthcheck.seconds("interval", "30s")
+
+
+def test_cmd_is_the_webhook_command_in_exec_form(stages: list[Stage]) -> None:
+    final = stages[-1]
+    cmd_line = final.all("CMD")[-1].args.strip()
+    assert cmd_line.startswith("["), "shell form would make /bin/sh PID 1 and swallow docker stop's SIGTERM"
+    argv = final.cmd()
+    assert argv[0] in pyproject()["project"]["scripts"]
+    assert argv[1:] == ["telegram", "--webhook"]
+
+
+def test_no_secret_is_baked_into_the_image(stages: list[Stage]) -> None:
+    for stage in stages:
+        assert set(stage.env()) & secret_env_names() == set()
+        assert not [arg for arg in stage.all("ARG") if ENV_NAME_RE.search(arg.args)]
+
+
+# ------------------------------------------------------------------------------------------------- pyproject
+
+
+def test_build_backend_floor_accepts_the_license_expression() -> None:
+    """setuptools < 77 rejects `license = "MIT"` (a PEP 639 expression) when it is the installed backend
+    (e.g. `pip install --no-build-isolation .` with an older distro setuptools)."""
+    config = pyproject()
+    if not isinstance(config["project"].get("license"), str):
+        pytest.skip("license is not a PEP 639 expression")
+    [setuptools] = [Requirement(r) for r in config["build-system"]["requires"] if Requirement(r).name == "setuptools"]
+    assert not setuptools.specifier.contains(Version("76.1.0")), \
+        f"build-system requires {setuptools}: raise the floor to setuptools>={SETUPTOOLS_WITH_LICENSE_EXPRESSIONS}"
+
+
+# --------------------------------------------------------------------------------------------------- compose
+
+
+def test_compose_builds_this_dockerfile(services: dict[str, Any]) -> None:
+    build = services["bot"]["build"]
+    context = (COMPOSE.parent / build["context"]).resolve()
+    assert context == ROOT
+    assert (context / build["dockerfile"]).resolve() == DOCKERFILE
+
+
+def test_redis_persists_with_aof_on_a_volume_and_has_a_healthcheck(services: dict[str, Any]) -> None:
+    redis = services["redis"]
+    command = [str(part) for part in redis["command"]]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    volumes = [str(v).split(":") for v in redis.get("volumes", [])]
+    data_volumes = [v[0] for v in volumes if len(v) >= 2 and v[1] == "/data"]  # the redis image's working dir
+    assert len(data_volumes) == 1
+    assert data_volumes[0] in (compose().get("volumes") or {})
+    test = [str(part) for part in redis["healthcheck"]["test"]]
+    assert test[0] in ("CMD", "CMD-SHELL") and "ping" in " ".join(test)
+
+
+def test_bot_waits_for_a_healthy_redis_and_runs_the_webhook(services: dict[str, Any], stages: list[Stage]) -> None:
+    bot = services["bot"]
+    assert bot["depends_on"]["redis"]["condition"] == "service_healthy"
+    command = bot.get("command")
+    argv = stages[-1].cmd() if command is None else (shlex.split(command) if isinstance(command, str) else command)
+    assert "--webhook" in argv and "telegram" in argv
+    env = service_environment(bot)
+    assert set(env) <= settings_env_names()
+    redis_url = urlsplit(env["JIFEN_REDIS_URL"])
+    assert (redis_url.scheme, redis_url.hostname, redis_url.port) == ("redis", "redis", 6379)
+    container_ports = [int(str(p).split(":")[-1].split("/")[0]) for p in bot.get("ports", [])]
+    assert container_ports == stages[-1].exposed_ports()
+
+
+def test_compose_inlines_no_secret(services: dict[str, Any]) -> None:
+    bot = services["bot"]
+    env = service_environment(bot)
+    for name in secret_env_names() & set(env):
+        interpolated = interpolation(env[name])
+        assert interpolated is not None, f"{name} is written into compose.yaml"
+        assert interpolated[1] in ("?", ":?"), f"{name} must be required from the environment, not defaulted"
+    assert urlsplit(env["JIFEN_REDIS_URL"]).password is None
+    declared = compose().get("secrets") or {}
+    for name, value in env.items():
+        if name.endswith("_FILE"):
+            secret = PurePosixPath(value)
+            assert secret.parent == PurePosixPath("/run/secrets"), f"{name} is not a Docker secret"
+            assert secret.name in bot.get("secrets", []) and secret.name in declared
+            assert set(declared[secret.name]) & {"file", "environment"}
+
+
+def test_the_secret_files_compose_reads_are_ignored_by_git() -> None:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    for name, secret in (compose().get("secrets") or {}).items():
+        if "file" in secret:
+            path = (COMPOSE.parent / secret["file"]).resolve().relative_to(ROOT)
+            ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", str(path)], cwd=ROOT, check=False)
+            assert ignored.returncode == 0, f"secret {name} ({path}) could be committed: add it to .gitignore"
