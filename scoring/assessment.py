@@ -7,6 +7,7 @@ carries a message key and its arguments, and the channel renders them in the use
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -28,6 +29,19 @@ class Item(NamedTuple):
     reason: str
     args: dict[str, Any]
     citation: str
+
+
+def counted_total(items: Iterable[Item]) -> int:
+    """The sum of the points of the items that count.
+
+    By position, not by field name: on a NamedTuple an index is about twice as fast as an attribute,
+    and this runs for every assessment and every planner projection.
+    """
+    total = 0
+    for i in items:
+        if i[2]:  # counted
+            total += i[1]  # points
+    return total
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ Pure: given a validated profile with an ``as_of`` date and a loaded policy, no c
 
 from __future__ import annotations
 
-from scoring.assessment import ITEM_IDS, Assessment, Item, Reason
+from scoring.assessment import ITEM_IDS, Assessment, Item, Reason, counted_total
 from scoring.eligibility import CHECKS, veto
 from scoring.history import History
 from scoring.indicators import INDICATORS, Context
@@ -27,8 +27,7 @@ def _longest_window(rules: Rules) -> int:
         rules["title_skill.base_condition_window_months"],
         *(t["window"] for t in rules["contribution_base.tiers"]),
     )
-    rules.items[("_longest_window", "")] = longest
-    return longest
+    return rules.remember(("_longest_window", ""), longest)
 
 
 _EDUCATION = ITEM_IDS.index("education")
@@ -39,17 +38,16 @@ def _take_higher(items: list[Item], rules: Rules) -> None:
     """Education and title/skill: only the higher counts (a tie counts education)."""
     if not rules.values["education_title.take_higher"]:
         return
-    i_edu, i_title = _EDUCATION, _TITLE
-    title_wins = items[i_title].points > items[i_edu].points
-    loser = i_edu if title_wins else i_title
+    title_wins = items[_TITLE].points > items[_EDUCATION].points
+    loser = _EDUCATION if title_wins else _TITLE
     x = items[loser]
     items[loser] = Item(x.id, x.points, False, x.certain, x.reason, x.args, x.citation)
 
 
 def _context(profile: Profile, policy: Policy) -> Context:
-    if profile.as_of is None:
-        raise MissingDateError("the profile needs an as_of date to be assessed")
     on = profile.as_of
+    if on is None:
+        raise MissingDateError("the profile needs an as_of date to be assessed")
     rules = policy.rules(on)
     month = month_of(on)
     history = History(profile.contributions, month - _longest_window(rules), month - 1, policy)
@@ -58,15 +56,12 @@ def _context(profile: Profile, policy: Policy) -> Context:
 
 def _assemble(ctx: Context, items: list[Item], policy: Policy, reasons: list[Reason], vetoed: bool) -> Assessment:
     _take_higher(items, ctx.rules)
-    notes: list[Reason] = []
+    notes: tuple[Reason, ...] = ()
     if ctx.on > policy.valid_until:
-        notes.append(Reason("rules_expire", {"until": policy.valid_until.isoformat()}))
-    total = 0
-    for i in items:
-        if i.counted:
-            total += i.points
+        notes = (Reason("rules_expire", {"until": policy.valid_until.isoformat()}),)
+    total = counted_total(items)
     # Positional: this runs for every assessment and every planner projection.
-    return Assessment(ctx.on, total, ctx.v["standard"], not reasons, vetoed, tuple(reasons), tuple(items), tuple(notes))
+    return Assessment(ctx.on, total, ctx.v["standard"], not reasons, vetoed, tuple(reasons), tuple(items), notes)
 
 
 def assess(profile: Profile, policy: Policy | None = None) -> Assessment:

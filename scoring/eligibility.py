@@ -12,6 +12,7 @@ from scoring.assessment import Reason
 from scoring.history import History
 from scoring.indicators import Context
 from scoring.months import first_day
+from scoring.profile import RecordKind
 
 
 def insurance_history(ctx: Context) -> Reason | None:
@@ -59,8 +60,9 @@ def veto(ctx: Context) -> Reason | None:
     if not ctx.profile.records:
         return None
     years = ctx.v["veto.criminal_sentence_years"]
-    if any(r.kind.value == "criminal" and r.sentence_years >= years for r in ctx.profile.records):
-        return Reason("veto_criminal", {"years": years})
+    for r in ctx.profile.records:
+        if r.kind is RecordKind.CRIMINAL and r.sentence_years >= years:
+            return Reason("veto_criminal", {"years": years})
     return None
 
 

@@ -7,6 +7,7 @@ very month. Only the months inside the longest look-back window are ever materia
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 from scoring.months import month_label
@@ -35,7 +36,11 @@ class History:
         self.converted = False
         self.ranges: list[tuple[int, int, float]] = []
         for c in contributions:
-            lo, hi = max(c.start, first), min(c.end, last)
+            lo, hi = c.start, c.end
+            if lo < first:
+                lo = first
+            if hi > last:
+                hi = last
             if lo > hi:
                 continue
             if c.multiple is not None:
@@ -44,14 +49,21 @@ class History:
                 self._add_converted(c, lo, hi, policy)
 
     def _add_converted(self, c: Contribution, lo: int, hi: int, policy: Policy) -> None:
+        """Split ``[lo, hi]`` where the average wage or the ceiling changes; equal neighbours stay one range."""
         self.converted = True
+        changes = policy.change_months(WAGE_KEY, CEILING_KEY)
+        start: int | None = None  # first month of the last range appended here, and its multiple
+        previous = 0.0
         m = lo
         while m <= hi:
-            multiple = self._converted(c, m, policy)
-            end = m
-            while end + 1 <= hi and self._converted(c, end + 1, policy) == multiple:
-                end += 1
-            self.ranges.append((m, end, multiple))
+            multiple = self._converted(c, m, policy)  # the same for every month up to the next change
+            i = bisect.bisect_right(changes, m)
+            end = min(hi, changes[i] - 1) if i < len(changes) else hi
+            if start is not None and multiple == previous:
+                self.ranges[-1] = (start, end, multiple)
+            else:
+                start, previous = m, multiple
+                self.ranges.append((m, end, multiple))
             m = end + 1
 
     def _converted(self, c: Contribution, month: int, policy: Policy) -> float:
@@ -67,19 +79,37 @@ class History:
         # A base above the legal ceiling is paid at the ceiling.
         return float(min(c.base_cny, ceiling)) / float(average)
 
+    # Plain loops rather than sum() over generators: these run several times per assessment.
     def months_at_least(self, multiple: float, first: int, last: int) -> int:
         """Months in ``[first, last]`` paid at ``multiple`` or more."""
         floor = multiple - EPSILON
-        if not self.ranges:
-            return 0
-        return sum(
-            min(hi, last) - max(lo, first) + 1
-            for lo, hi, x in self.ranges
-            if x >= floor and hi >= first and lo <= last
-        )
+        n = 0
+        for lo, hi, x in self.ranges:
+            if x >= floor and hi >= first and lo <= last:
+                n += (hi if hi < last else last) - (lo if lo > first else first) + 1
+        return n
+
+    def months_at_least_each(self, thresholds: Iterable[tuple[float, int]], month: int) -> list[int]:
+        """For each ``(multiple, window)``: the months paid at ``multiple`` or more in the ``window`` months
+        before ``month`` (the contribution-base tiers, counted in one call)."""
+        last = month - 1
+        out = []
+        for multiple, window in thresholds:
+            floor = multiple - EPSILON
+            first = month - window
+            n = 0
+            for lo, hi, x in self.ranges:
+                if x >= floor and hi >= first and lo <= last:
+                    n += (hi if hi < last else last) - (lo if lo > first else first) + 1
+            out.append(n)
+        return out
 
     def months_paid(self, first: int, last: int) -> int:
-        return sum(min(hi, last) - max(lo, first) + 1 for lo, hi, _ in self.ranges if hi >= first and lo <= last)
+        n = 0
+        for lo, hi, _ in self.ranges:
+            if hi >= first and lo <= last:
+                n += (hi if hi < last else last) - (lo if lo > first else first) + 1
+        return n
 
     def multiple_at(self, month: int) -> float | None:
         for lo, hi, x in self.ranges:

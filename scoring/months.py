@@ -32,8 +32,11 @@ def full_years(start: dt.date, on: dt.date) -> int:
 
     A 29 February start completes its year on 1 March in common years, like an age.
     """
-    years = on.year - start.year - ((on.month, on.day) < (start.month, start.day))
-    return max(0, years)
+    years = on.year - start.year
+    # Compared field by field rather than as (month, day) tuples: this runs several times per assessment.
+    if on.month < start.month or (on.month == start.month and on.day < start.day):
+        years -= 1
+    return years if years > 0 else 0
 
 
 def add_years(d: dt.date, years: int) -> dt.date:

@@ -14,13 +14,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from scoring.months import month_of
+
 Confidence = Literal["H", "M", "L"]
 CONFIDENCE_ORDER: dict[str, int] = {"L": 0, "M": 1, "H": 2}
+
+T = TypeVar("T")
 
 
 class PolicyError(ValueError):
@@ -87,6 +91,15 @@ class Parameter:
         return self.values[i]
 
 
+MEMO_LIMIT = 4096
+"""Most entries one epoch's :attr:`Rules.items` memo holds before it starts over.
+
+Its keys are small finite domains (an age, a month count, a level), so it holds a few hundred entries
+for ordinary traffic and under 2,000 for 10,000 random profiles (about 0.5 kB each); the limit only
+guards a long-running process against pathological answers. Starting over costs a few rebuilt items.
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     """All parameters resolved for one date: what an indicator function reads."""
@@ -95,11 +108,21 @@ class Rules:
     entries: dict[str, DatedValue]
     values: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
-    items: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
-    """Items that are the same for everyone on this epoch (see scoring.indicators._constant)."""
+    items: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    """Results that depend only on the rules of this epoch and a small key (see scoring.indicators).
+
+    Bounded by :data:`MEMO_LIMIT`: write through :meth:`remember`.
+    """
 
     def __post_init__(self) -> None:
         self.values.update({k: e.value for k, e in self.entries.items()})
+
+    def remember(self, key: tuple[Any, ...], value: T) -> T:
+        """Store ``value`` in the epoch memo and return it; a full memo starts over (entries are recomputable)."""
+        if len(self.items) >= MEMO_LIMIT:
+            self.items.clear()
+        self.items[key] = value
+        return value
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -135,7 +158,8 @@ class Policy:
         self._epochs = sorted({v.start for p in parameters.values() for v in p.values})
         self._rules_cache: dict[int, Rules] = {}
         self._by_date: dict[dt.date, Rules] = {}
-        self._month_cache: dict[tuple[str, int], DatedValue] = {}
+        self._month_cache: dict[tuple[str, int], DatedValue] = {}  # bounded in for_month
+        self._changes: dict[tuple[str, ...], tuple[int, ...]] = {}  # keyed on parameter names in the code
 
     def param(self, key: str) -> Parameter:
         try:
@@ -169,14 +193,32 @@ class Policy:
             self._rules_cache[i] = cached
         return cached
 
+    def change_months(self, *keys: str) -> tuple[int, ...]:
+        """Month indices, ascending, from which :meth:`for_month` gives a new value of any of ``keys``.
+
+        Between two of them every such value is constant, so per-month work (converting a base in CNY)
+        can be done once per span instead of once per month.
+        """
+        hit = self._changes.get(keys)
+        if hit is None:
+            hit = tuple(sorted({_first_month_on_or_after(v.start) for k in keys for v in self.param(k).values}))
+            self._changes[keys] = hit
+        return hit
+
     def for_month(self, key: str, month: int) -> DatedValue:
         """The value in force on the first day of a month index (see :mod:`scoring.months`)."""
         cache_key = (key, month)
         hit = self._month_cache.get(cache_key)
         if hit is None:
             hit = self.param(key).at(dt.date(month // 12, month % 12 + 1, 1))
+            if len(self._month_cache) > 20_000:  # a what-if may name any month of a 4-digit year
+                self._month_cache.clear()
             self._month_cache[cache_key] = hit
         return hit
+
+
+def _first_month_on_or_after(d: dt.date) -> int:
+    return month_of(d) if d.day == 1 else month_of(d) + 1
 
 
 def _build(raw: Any) -> Policy:
