@@ -10,6 +10,15 @@ session (the pure turn makes re-applying safe), and if that also conflicts the u
 resend rather than risk overwriting an answer. A store outage never surfaces as an exception: the
 user is told their answers are safe and to resend in a moment.
 
+Re-delivery: a channel that delivers at least once (Telegram re-sends a webhook update; polling
+resumed after a crash fetches an unconfirmed update again) passes its ``Inbound.update_id``. The
+saved session records the ids of its last few turns, in the same compare-and-set write as the answer.
+A recorded id is a repeat, and so is one below all of them (ids increase per user: it came before
+this session, or long enough ago to have been applied): nothing is applied, saved or sent. An id
+between recorded ones that is not among them was never applied — another worker got a later update
+of the same user first — and is applied as usual. A conflict's retry re-checks on the fresh session,
+so two workers handed the same update apply it once between them.
+
 Logging: never answers, texts or names — only a keyed hash of the user key, so operators can
 correlate lines for one user without learning who it is.
 """
@@ -35,6 +44,8 @@ from scoring.policy import Policy
 log = logging.getLogger(__name__)
 
 DAY_SECONDS = 24 * 60 * 60
+RECENT_UPDATES = 8
+"""Update ids kept per session: a redelivered batch or an out-of-order update is never older than a few turns."""
 
 
 class Engine:
@@ -66,6 +77,9 @@ class Engine:
             try:
                 loaded = await self.storage.load(inbound.user_key)
                 turn = self._turn(loaded, inbound)
+                if turn is None:
+                    log.info("repeated update ignored user=%s", self.user_hash(inbound.user_key))
+                    return []
                 await self._persist(inbound, loaded, turn)
                 return turn.replies
             except StorageConflict:
@@ -77,7 +91,8 @@ class Engine:
         log.warning("session conflict again, asking to resend user=%s", self.user_hash(inbound.user_key))
         return [Outbound(self._t(inbound)("chat.busy"))]
 
-    def _turn(self, loaded: StoredSession | None, inbound: Inbound) -> Turn:
+    def _turn(self, loaded: StoredSession | None, inbound: Inbound) -> Turn | None:
+        """The turn to persist, or None when the session has already applied this update."""
         session: Session | None = None
         lead: list[Outbound] = []
         if loaded is not None:
@@ -86,7 +101,11 @@ class Engine:
             except SessionError:
                 log.warning("unreadable session replaced user=%s", self.user_hash(inbound.user_key))
                 lead = [Outbound(self._t(inbound)("chat.session_reset"))]
+        if session is not None and _applied(session, inbound.update_id):
+            return None
         turn = self.conversation.turn(session, inbound)
+        if turn.session is not None and inbound.update_id is not None:
+            _record(turn.session, inbound.update_id)
         if loaded is not None and session is None and turn.session is None and turn.action is Action.NONE:
             # An unreadable session still means "consented before": do not keep its bytes around.
             turn.action = Action.DELETE
@@ -122,6 +141,15 @@ def _reply_language(inbound: Inbound) -> str:
     if inbound.button and inbound.button.startswith(("lang:", "consent:")):
         return "en" if inbound.button.endswith(":en") else "zh"
     return detect_language(inbound.text, inbound.locale_hint)
+
+
+def _applied(session: Session, update_id: int | None) -> bool:
+    recent = session.applied_updates
+    return update_id is not None and bool(recent) and (update_id in recent or update_id < recent[0])
+
+
+def _record(session: Session, update_id: int) -> None:
+    session.applied_updates = sorted({*session.applied_updates, update_id})[-RECENT_UPDATES:]
 
 
 def _date(value: object) -> dt.date | None:

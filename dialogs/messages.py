@@ -48,6 +48,10 @@ class Inbound:
 
     ``now`` is given by the channel (tz-aware): nothing under dialogs/ reads the clock, so tests and
     projections choose the date. ``locale_hint`` is the client's language code, if it has one.
+
+    ``update_id`` is the channel's id of the delivery this action came in, if the channel has one that
+    increases per user (Telegram's does, per bot). The engine applies an id at most once: a channel that
+    delivers at least once (a re-sent webhook, polling resumed after a crash) may hand it over again.
     """
 
     user_key: str
@@ -55,3 +59,4 @@ class Inbound:
     text: str | None = None
     button: str | None = None
     locale_hint: str | None = None
+    update_id: int | None = None

@@ -9,7 +9,16 @@ Shape (schema version 1)::
     {"v": 1, "lang": "zh", "consent": true, "consented_at": "2026-03-01T09:00:00+08:00",
      "state": "insurance_months", "answers": {"birth_date": "1990-05-20", "education": "college", ...},
      "history": ["birth", "education", ...], "last_seen": "2026-03-01T09:05:00+08:00",
-     "reminder_on": null, "reminders_off": false, "last_whatif": []}
+     "reminder_on": null, "reminders_off": false, "last_whatif": [],
+     "applied_updates": [100000040, 100000042]}
+
+``applied_updates`` are the channel update ids (Telegram's ``update_id``) of the last few turns saved in
+this document, ascending. They are written by the same compare-and-set save as the answer they come with,
+so "applied" and "recorded as applied" can never disagree: a re-delivered update (the process died before
+confirming it to Telegram) is recognised and ignored instead of being applied to the next question
+(dialogs.engine says which ids count as seen). A few ids, not just the highest, so an update that reaches
+one worker after a later one of the same user reached another is still applied, not taken for a repeat.
+Added without a version bump because it is optional: a schema-1 document written before it still loads.
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ class Session(BaseModel):
     reminder_on: dt.date | None = None
     reminders_off: bool = False
     last_whatif: list[str] = Field(default_factory=list)
+    applied_updates: list[int] = Field(default_factory=list)
 
     @field_validator("state")
     @classmethod

@@ -1,9 +1,10 @@
 """The Telegram bot: plain message and callback handlers around the channel-neutral engine.
 
 No ConversationHandler and no PTB persistence (DESIGN.md): the state lives in our store, so any
-worker can serve any update and a restart loses nothing. PTB brings the HTTP client, the update
-fetching (polling) and the rate limiter; this module turns updates into ``Inbound`` and
-``Outbound`` into messages, and sends the permit reminders.
+worker can serve any update and a restart loses nothing. PTB brings the HTTP client, the handler
+dispatch and the rate limiter (not the polling: bot.telegram.polling confirms an update only after
+its answer is saved); this module turns updates into ``Inbound`` (with the update id, so a re-delivered
+update is not applied twice) and ``Outbound`` into messages, and sends the permit reminders.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bot.settings import Settings
 from bot.store import SessionStore, StoreError
 from bot.telegram.keys import user_key
 from bot.telegram.ordering import PerUserUpdateProcessor
+from bot.telegram.polling import applied
 from bot.telegram.render import chosen_label, render
 from dialogs.engine import Engine
 from dialogs.messages import Inbound, Outbound
@@ -77,6 +79,7 @@ class TelegramChannel:
             .base_url(settings.telegram_api_url)
             .concurrent_updates(PerUserUpdateProcessor(64))
             .rate_limiter(AIORateLimiter(max_retries=0))
+            .updater(None)  # polling is bot.telegram.polling; the webhook is our own server
             .build()
         )
         self.application.add_error_handler(self.on_error)
@@ -92,8 +95,11 @@ class TelegramChannel:
         if message is None or user is None or update.effective_chat is None:
             return
         text = (message.text or message.caption or "")[:MAX_INBOUND_CHARS]
-        inbound = Inbound(user_key=user_key(user.id), now=self.clock(), text=text, locale_hint=user.language_code)
-        await self._reply(update.effective_chat.id, await self.engine.handle(inbound))
+        inbound = Inbound(user_key=user_key(user.id), now=self.clock(), text=text, locale_hint=user.language_code,
+                          update_id=update.update_id)
+        outs = await self.engine.handle(inbound)
+        applied()  # saved: polling may confirm the update while the replies go out
+        await self._reply(update.effective_chat.id, outs)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
@@ -103,8 +109,9 @@ class TelegramChannel:
             await query.answer()
         payload = query.data or ""
         inbound = Inbound(user_key=user_key(user.id), now=self.clock(), button=payload,
-                          locale_hint=user.language_code)
+                          locale_hint=user.language_code, update_id=update.update_id)
         outs = await self.engine.handle(inbound)
+        applied()
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
         if isinstance(message, Message) and message.text is not None:

@@ -1,5 +1,8 @@
 """Running the bot: long polling for local use, a webhook server for production, and set-webhook once.
 
+Polling is our own loop (bot.telegram.polling), not PTB's updater, so an update is confirmed to Telegram
+only once its answer is saved: a crash mid-update means it is delivered again, never lost.
+
 Why set-webhook is a separate command: calling it on every start of N workers is N redundant calls
 racing each other and, with ``drop_pending_updates``, a way to lose messages on every deploy.
 """
@@ -19,12 +22,14 @@ from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import SessionStore, StoreError, open_store
 from bot.telegram.app import TelegramChannel
+from bot.telegram.polling import Poller
 from bot.telegram.token import bot_token
 from bot.telegram.webhook import make_webhook_app
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_TIMEOUT_SECONDS = 20
 UPDATE_CLAIM_SECONDS = 24 * 60 * 60
 """How long a delivered update_id is remembered: Telegram gives up re-delivering well before."""
 
@@ -62,15 +67,11 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         await app.bot.delete_webhook(drop_pending_updates=False)
         await channel.register_commands()
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=20)
         channel.start_reminders()
         log.info("polling for updates")
-        await stop.wait()
+        await Poller(app, allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT_SECONDS).run(stop)
     finally:
         await channel.stop_reminders()
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()

@@ -2,7 +2,7 @@
 
 Why not ``run_polling`` itself: the worked examples' totals depend on the day (ages, years, the wage table), so the
 channel needs a clock the test sets; the harness starts polling exactly as ``bot.telegram.run.run_polling`` does
-(initialize, start, ``updater.start_polling``) but with that clock and a short long-poll timeout.
+(initialize, start, ``Poller.run``) but with that clock, a short long-poll timeout and short back-offs.
 
 Synchronisation without sleeps: a handler in a late group (run by PTB after the bot's own handlers, even when one of
 them raised) records every finished update id, so a test waits for "update N is fully handled", never for a time.
@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.store import SessionStore
 from bot.telegram.app import TelegramChannel
 from bot.telegram.keys import user_key
+from bot.telegram.polling import Backoff, Poller
 from bot.telegram.run import ALLOWED_UPDATES
 from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
 
@@ -76,6 +77,10 @@ class BotHarness:
         self.processed: set[int] = set()
         self.errors: list[BaseException] = []
         self._done = asyncio.Event()
+        self.poller = Poller(self.application, allowed_updates=ALLOWED_UPDATES, timeout=1,
+                             backoff=Backoff(first=0.05, cap=0.5))
+        self._stop_polling = asyncio.Event()
+        self._polling: asyncio.Task[None] | None = None
         self.application.add_handler(TypeHandler(Update, self._track), group=DONE_GROUP)
         self.application.add_error_handler(self._on_error)
 
@@ -93,13 +98,15 @@ class BotHarness:
         await app.initialize()
         await app.start()
         if self.polling:
-            assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=1)
+            self._stop_polling.clear()
+            self._polling = asyncio.create_task(self.poller.run(self._stop_polling))
 
     async def stop(self) -> None:
         app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        if self._polling is not None:
+            self._stop_polling.set()
+            await self._polling
+            self._polling = None
         if app.running:
             await app.stop()
         await app.shutdown()
