@@ -20,7 +20,7 @@ from typing import Any
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.ext import (
     AIORateLimiter,
@@ -135,19 +135,21 @@ class TelegramChannel:
                 await self._send_with_retry(chat_id, part.text, part.markup)
 
     async def _send_with_retry(self, chat_id: int, text: str, markup: Any) -> None:
-        """Send one reply part; a 5xx or a refused connection is retried, since the message surely did not go.
+        """Send one reply part, again after a 5xx, a refused connection or a timeout.
 
-        A timeout is not retried: the request may have reached Telegram, and a second copy would be
-        worse than asking the user to resend. Flood control (429) is waited out by the rate limiter.
+        A timeout is retried too, although the first request may have reached Telegram: a question the
+        user never sees leaves them stuck (and their next message would be taken as the answer to it),
+        while a repeated one is only noise. Flood control (429) is waited out by the rate limiter; a
+        400 cannot succeed on a retry.
         """
         for delay in (*self.reply_retry_delays, None):
             try:
                 await self.application.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
                                                         rate_limit_args=REPLY_RETRIES)
                 return
-            except (BadRequest, TimedOut, TelegramRetryAfter):
+            except (BadRequest, TelegramRetryAfter):
                 raise
-            except NetworkError:
+            except NetworkError:  # TimedOut is one
                 if delay is None:
                     raise
                 await self.sleep(delay)
