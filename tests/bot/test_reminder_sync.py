@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +19,7 @@ from bot.reminders import MemoryReminderQueue, RedisReminderQueue, Reminder, Rem
 from bot.store import MemoryStore, RedisStore, SessionStore, StoreUnavailable
 from dialogs.ports import StorageConflict, StorageUnavailable
 from dialogs.session import new_session
+from tests.bot.counting_redis import CountingRedis
 from tests.bot.redis_server import RedisServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -34,31 +34,8 @@ def session(on: dt.date | None, *, off: bool = False, step: str = "birth") -> st
     return s.to_json()
 
 
-class _CountingRedis(aioredis.Redis):
-    """Counts round trips: one command, or one pipeline, written to the socket."""
-
-    def __init__(self, port: int) -> None:
-        super().__init__(host="127.0.0.1", port=port)
-        self.round_trips = 0
-
-    async def execute_command(self, *args: Any, **options: Any) -> Any:
-        self.round_trips += 1
-        return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
-
-    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
-        pipe = super().pipeline(transaction, shard_hint)
-        execute = pipe.execute
-
-        async def counted(raise_on_error: bool = True) -> Any:
-            self.round_trips += 1
-            return await execute(raise_on_error)
-
-        pipe.execute = counted  # type: ignore[method-assign]
-        return pipe
-
-
 class Wiring:
-    def __init__(self, store: SessionStore, queue: ReminderQueue, client: _CountingRedis | None = None) -> None:
+    def __init__(self, store: SessionStore, queue: ReminderQueue, client: CountingRedis | None = None) -> None:
         self.store, self.queue, self.client = store, queue, client
         self.storage = ReminderAwareStorage(store, queue, lambda: NOW)
 
@@ -73,7 +50,7 @@ async def wiring(request: pytest.FixtureRequest) -> AsyncIterator[Wiring]:
         return
     url: str = request.getfixturevalue("redis_url")
     server: RedisServer = request.getfixturevalue("redis_server")
-    client = _CountingRedis(server.port)
+    client = CountingRedis(server.port)
     store = RedisStore(client)
     queue = RedisReminderQueue(client) if request.param == "redis-one-client" else RedisReminderQueue(url)
     yield Wiring(store, queue, client)
@@ -114,7 +91,7 @@ async def test_a_date_in_the_past_clears_the_old_reminders(wiring: Wiring) -> No
 async def test_an_update_costs_at_most_two_round_trips_with_one_client(
     redis_url: str, redis_server: RedisServer
 ) -> None:
-    client = _CountingRedis(redis_server.port)
+    client = CountingRedis(redis_server.port)
     answers = (session(None), session(EXPIRY), session(EXPIRY, step="education"), session(RENEWED),
                session(None, off=True))
     async with RedisStore(client) as store, RedisReminderQueue(client) as queue:
@@ -138,7 +115,7 @@ async def test_a_lost_race_does_not_leave_the_losers_reminders(redis_url: str, r
     retry starts from A's session (date Y) and saves a change that keeps Y: the date did not change,
     yet B must put Y's reminders back, or the user would get none.
     """
-    client = _CountingRedis(redis_server.port)
+    client = CountingRedis(redis_server.port)
     async with RedisStore(client) as store, RedisReminderQueue(client) as queue:
         a, b = ReminderAwareStorage(store, queue, lambda: NOW), ReminderAwareStorage(store, queue, lambda: NOW)
         await a.save(USER, session(None), None, TTL)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import redis.asyncio as aioredis
-
 from bot.dialog_storage import DialogStorage, prefetched
 from bot.store import Loaded, RedisStore, SessionStore
+from tests.bot.counting_redis import CountingRedis
 from tests.bot.redis_server import RedisServer
 
 USER, OTHER, TTL = "tg-1001", "tg-1002", 3600
@@ -36,31 +33,8 @@ async def test_forgetting_the_user_forgets_the_claims(store: SessionStore) -> No
     assert not (await store.claim_update(OTHER, 10, TTL))[0]
 
 
-class _CountingRedis(aioredis.Redis):
-    """Counts what is written to the socket: one pipeline or one command is one round trip."""
-
-    def __init__(self, port: int) -> None:
-        super().__init__(host="127.0.0.1", port=port)
-        self.round_trips = 0
-
-    async def execute_command(self, *args: Any, **options: Any) -> Any:
-        self.round_trips += 1
-        return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
-
-    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
-        pipe = super().pipeline(transaction, shard_hint)
-        execute = pipe.execute
-
-        async def counted(raise_on_error: bool = True) -> Any:
-            self.round_trips += 1
-            return await execute(raise_on_error)
-
-        pipe.execute = counted  # type: ignore[method-assign]
-        return pipe
-
-
 async def test_redis_claim_and_load_is_one_round_trip(redis_server: RedisServer) -> None:
-    client = _CountingRedis(redis_server.port)
+    client = CountingRedis(redis_server.port)
     async with RedisStore(client) as store:
         await store.save(USER, "{}", None, TTL)
         client.round_trips = 0
