@@ -36,7 +36,7 @@ from dialogs.conversation import Action, Conversation, Turn
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
 from dialogs.ports import SessionStorage, StorageConflict, StorageUnavailable, StoredSession
-from dialogs.session import Session, SessionError
+from dialogs.session import Session, SessionError, SessionFromNewerVersion
 from locales import Translator, translator
 from scoring import load_policy
 from scoring.policy import Policy
@@ -88,6 +88,10 @@ class Engine:
             except StorageUnavailable:
                 log.warning("session store unavailable user=%s", self.user_hash(inbound.user_key))
                 return [Outbound(self._t(inbound)("chat.unavailable"))]
+            except SessionFromNewerVersion:
+                log.warning("session written by a newer version, left as it is user=%s",
+                            self.user_hash(inbound.user_key))
+                return [Outbound(self._t(inbound)("chat.unavailable"))]
         log.warning("session conflict again, asking to resend user=%s", self.user_hash(inbound.user_key))
         return [Outbound(self._t(inbound)("chat.busy"))]
 
@@ -98,6 +102,8 @@ class Engine:
         if loaded is not None:
             try:
                 session = Session.from_json(loaded.data)
+            except SessionFromNewerVersion:
+                raise  # never replaced: _handle asks the user to resend once a newer worker serves them
             except SessionError:
                 log.warning("unreadable session replaced user=%s", self.user_hash(inbound.user_key))
                 lead = [Outbound(self._t(inbound)("chat.session_reset"))]

@@ -11,19 +11,28 @@ import datetime as dt
 
 from dialogs.profile_build import Calendar, Incomplete, build_profile
 from dialogs.report import render_renewal
-from dialogs.session import Session, SessionError
+from dialogs.session import Session, SessionError, SessionFromNewerVersion
 from locales import translator
 from scoring import ProfileError
 from scoring.planner import plan
 from scoring.policy import Policy, PolicyError, load_policy
 
 
-def _session(data: str | None) -> Session | None:
+def _session(data: str | None, *, newer: bool = False) -> Session | None:
+    """The stored session, or None when there is none or it is unreadable.
+
+    With ``newer``, a session a newer version of jifen wrote raises ``SessionFromNewerVersion``: a
+    reminder for it must wait for a worker that can read it, not be dropped.
+    """
     if data is None:
         return None
     try:
-        return Session.model_validate_json(data)
-    except (ValueError, SessionError):
+        return Session.from_json(data)
+    except SessionFromNewerVersion:
+        if newer:
+            raise
+        return None
+    except SessionError:
         return None
 
 
@@ -45,8 +54,11 @@ def reminder_date(data: str | None) -> dt.date | None:
 
 def reminder_text(data: str | None, expires_on: dt.date, kind: str, today: dt.date,
                   policy: Policy | None = None) -> str | None:
-    """The message for one due reminder, or None when the session is gone (nothing to remind)."""
-    s = _session(data)
+    """The message for one due reminder, or None when the session is gone (nothing to remind).
+
+    Raises ``SessionFromNewerVersion`` when a newer version wrote the session (see ``_session``).
+    """
+    s = _session(data, newer=True)
     if s is None or reminder_date(data) != expires_on:
         return None
     t = translator(s.lang)

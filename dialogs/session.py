@@ -37,6 +37,20 @@ class SessionError(ValueError):
     """A stored session cannot be read (corrupt, or written by an incompatible version)."""
 
 
+class _Unknown(ValueError):
+    """A name this version does not know (a newer version may have added it), unlike a malformed value."""
+
+
+class SessionFromNewerVersion(SessionError):
+    """A session this version cannot read but must not replace: a newer version of jifen wrote it.
+
+    During a rolling deploy old and new workers share one Redis. An old worker that met a field, a
+    question or a schema version it does not know used to take the session for corrupt and start the
+    user over; now it leaves the session alone and asks the user to resend in a moment, by which time a
+    new worker serves them.
+    """
+
+
 class Session(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -56,15 +70,17 @@ class Session(BaseModel):
     @field_validator("state")
     @classmethod
     def _known_state(cls, value: str) -> str:
-        if value not in STATES or value == "consent":
-            raise ValueError("unknown state")
+        if value == "consent":
+            raise ValueError("a stored session is past consent")
+        if value not in STATES:
+            raise _Unknown("unknown state")
         return value
 
     @field_validator("history")
     @classmethod
     def _known_questions(cls, value: list[str]) -> list[str]:
         if any(s not in BY_ID for s in value):
-            raise ValueError("unknown state in history")
+            raise _Unknown("unknown state in history")
         return value
 
     def to_json(self) -> str:
@@ -74,12 +90,38 @@ class Session(BaseModel):
     def from_json(cls, data: str) -> Session:
         try:
             return cls.model_validate_json(data)
-        except ValidationError:
+        except ValidationError as exc:
+            if _written_by_newer_version(exc):
+                raise SessionFromNewerVersion("stored session was written by a newer version") from None
             raise SessionError("stored session is not a valid schema-1 session") from None
 
     def copy_for_turn(self) -> Session:
         """A deep copy, so a turn that fails half-way (or must be re-applied) starts clean."""
         return self.model_copy(deep=True)
+
+
+
+
+def _written_by_newer_version(exc: ValidationError) -> bool:
+    """Every error is something a newer version adds (a field, a question, a language, a schema number).
+
+    Anything else (not JSON, a wrong type, a missing field) is corruption. Error inputs are not logged
+    or returned: they are answers.
+    """
+    errors = exc.errors(include_url=False)
+    for error in errors:
+        loc, kind = error["loc"], error["type"]
+        if kind == "extra_forbidden" and len(loc) == 1:
+            continue
+        if kind == "value_error" and isinstance(error.get("ctx", {}).get("error"), _Unknown):
+            continue  # a question a newer version added
+        if loc == ("lang",) and kind == "literal_error" and isinstance(error.get("input"), str):
+            continue  # a language a newer version added
+        value = error.get("input")
+        if loc == ("v",) and isinstance(value, int) and not isinstance(value, bool) and value > SCHEMA_VERSION:
+            continue
+        return False
+    return bool(errors)
 
 
 def new_session(lang: str, state: str, now: dt.datetime) -> Session:

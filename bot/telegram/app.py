@@ -45,6 +45,7 @@ from bot.telegram.render import chosen_label, render
 from dialogs.engine import Engine
 from dialogs.messages import Inbound, Outbound
 from dialogs.reminders import reminder_text
+from dialogs.session import SessionFromNewerVersion
 from locales import translator
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,10 @@ class TelegramChannel:
         except StoreError:
             return Failed()
         today = self.clock().date()
-        text = reminder_text(loaded.data if loaded else None, reminder.expires_on, reminder.kind, today)
+        try:
+            text = reminder_text(loaded.data if loaded else None, reminder.expires_on, reminder.kind, today)
+        except SessionFromNewerVersion:
+            return Failed()  # a worker of the newer version will send it on a later attempt
         if text is None:
             return Blocked()  # forgotten, reminders turned off, or another date now
         chat_id = int(reminder.user_key.removeprefix("tg-"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -11,6 +12,7 @@ from bot.store import Loaded, MemoryStore, StoreUnavailable
 from dialogs.engine import Engine
 from dialogs.messages import Inbound
 from dialogs.session import Session
+from locales import translator
 from tests.dialogs.chat import NOW, USER, Chat, session_of
 
 
@@ -110,6 +112,21 @@ async def test_an_unreadable_session_is_replaced_after_a_new_consent() -> None:
     await chat.send("@agree")
     session = await session_of(store)
     assert session is not None and session.state == "birth"
+
+
+async def test_a_session_from_a_newer_version_is_left_alone_during_a_rolling_deploy() -> None:
+    store = FlakyStore()
+    chat = await started(store)
+    stored = await store.load(USER)
+    assert stored is not None
+    newer = json.loads(stored.data) | {"v": 2, "pet_name": "旺财"}  # what a newer worker saved
+    await store.save(USER, json.dumps(newer, ensure_ascii=False), stored.version, 3600)
+    # Unreadable here, so the reply's language follows the message: "/forget" reads as English.
+    for text, lang in (("大专", "zh"), ("/forget", "en"), ("你好", "zh")):
+        await chat.say(text)
+        assert chat.text == translator(lang)("chat.unavailable")
+    kept = await store.load(USER)
+    assert kept is not None and json.loads(kept.data) == newer and kept.version == stored.version + 1
 
 
 async def test_logs_never_contain_the_user_key_or_answers(caplog: pytest.LogCaptureFixture) -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dialogs.session import Session, SessionError, new_session
+from dialogs.session import Session, SessionError, SessionFromNewerVersion, new_session
 from tests.dialogs.chat import NOW
 
 
@@ -31,19 +31,33 @@ def test_a_session_saved_before_applied_updates_existed_still_loads() -> None:
     assert Session.from_json(session.to_json()).applied_updates == [100_000_040, 100_000_042]
 
 
+_BASE = {"v": 1, "lang": "zh", "consented_at": "2026-03-01T10:00:00+08:00", "state": "birth",
+         "last_seen": "2026-03-01T10:00:00+08:00"}
+
+
 @pytest.mark.parametrize("broken", [
-    "", "not json", "[]", '{"v": 2}',
-    json.dumps({"v": 1, "lang": "fr", "consented_at": "2026-03-01T10:00:00+08:00", "state": "birth",
-                "last_seen": "2026-03-01T10:00:00+08:00"}),
-    json.dumps({"v": 1, "lang": "zh", "consented_at": "2026-03-01T10:00:00+08:00", "state": "nowhere",
-                "last_seen": "2026-03-01T10:00:00+08:00"}),
-    json.dumps({"v": 1, "lang": "zh", "consented_at": "2026-03-01T10:00:00+08:00", "state": "consent",
-                "last_seen": "2026-03-01T10:00:00+08:00"}),
-    json.dumps({"v": 1, "lang": "zh", "consented_at": "2026-03-01T10:00:00+08:00", "state": "birth",
-                "history": ["rm"], "last_seen": "2026-03-01T10:00:00+08:00"}),
-    json.dumps({"v": 1, "lang": "zh", "consent": False, "consented_at": "2026-03-01T10:00:00+08:00",
-                "state": "birth", "last_seen": "2026-03-01T10:00:00+08:00"}),
+    "", "not json", "[]", '{"v": 2}', '{"v": 99, "whatever": true}',
+    json.dumps({**_BASE, "state": "consent"}),
+    json.dumps({**_BASE, "consent": False}),
+    json.dumps({**_BASE, "v": "2"}),
+    json.dumps({**_BASE, "answers": []}),
+    json.dumps({**_BASE, "lang": 7}),
+    json.dumps({**_BASE, "extra_field": 1, "last_seen": "yesterday"}),  # one corrupt value outweighs the rest
 ])
 def test_anything_else_is_refused(broken: str) -> None:
-    with pytest.raises(SessionError):
+    with pytest.raises(SessionError) as refused:
         Session.from_json(broken)
+    assert not isinstance(refused.value, SessionFromNewerVersion)
+
+
+@pytest.mark.parametrize("newer", [
+    {**_BASE, "v": 2},  # a new schema version
+    {**_BASE, "favourite_colour": "red"},  # a new field
+    {**_BASE, "state": "pet_name"},  # a new question
+    {**_BASE, "history": ["birth", "pet_name"]},
+    {**_BASE, "lang": "ja"},  # a new language
+    {**_BASE, "v": 2, "state": "pet_name", "extra": {"a": 1}},
+])
+def test_what_a_newer_version_wrote_is_told_apart(newer: dict[str, object]) -> None:
+    with pytest.raises(SessionFromNewerVersion):
+        Session.from_json(json.dumps(newer))

@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import html
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -117,6 +118,21 @@ async def test_a_reminder_for_a_forgotten_or_changed_session_is_dropped(bot: Bot
     stats = await dispatcher_for(bot).run_once()
     assert (stats.claimed, stats.blocked, stats.sent) == (1, 1, 0)
     assert reminders_sent(fake, 43) == []
+
+
+async def test_a_reminder_whose_session_a_newer_version_wrote_waits_for_it(bot: BotHarness, fake: FakeBotApi,
+                                                                        clock: FakeNow) -> None:
+    """Rolling deploy: an old worker cannot read the session, but must not drop the reminder as if forgotten."""
+    await seed(bot.channel, 48, clock())
+    key = user_key(48)
+    stored = await bot.store.load(key)
+    assert stored is not None
+    await bot.store.save(key, json.dumps(json.loads(stored.data) | {"v": 2}), stored.version, 3600)
+    clock.set(due(30))
+    stats = await dispatcher_for(bot).run_once()
+    assert (stats.claimed, stats.blocked, stats.sent, stats.retried) == (1, 0, 0, 1)
+    assert reminders_sent(fake, 48) == []
+    assert len(await bot.queue.pending(key)) == 3  # still queued, for a worker that can read the session
 
 
 async def test_flood_control_429_defers_the_reminder_then_it_is_sent(bot: BotHarness, fake: FakeBotApi,
