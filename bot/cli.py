@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from bot.chat_cli import add_chat_commands
 from bot.cli_plan import cmd_plan, cmd_whatif
+from bot.forget_cli import add_forget_command
 from bot.output import print_json
 from bot.profile_io import load_profile
 from bot.telegram_cli import add_telegram_commands
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="FIELD=VALUE, insurance_months+=N, 'contributions+=1.5x from YYYY-MM', as_of+=12m")
     add_chat_commands(sub)
     add_telegram_commands(sub)
+    add_forget_command(sub)
     return parser
 
 

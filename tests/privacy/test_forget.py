@@ -8,7 +8,10 @@ table, not a look at the rows the code knows about. (The Redis variant: tests/te
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -78,8 +81,15 @@ def via_webhook(url: str) -> Callable[[JSONDict], Awaitable[None]]:
     return deliver
 
 
+def operator_forget(user: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``jifen forget USER`` as an operator runs it: a separate process on the bot's settings."""
+    return subprocess.run([sys.executable, "-m", "bot.cli", "forget", user], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.mark.parametrize("who", ["user", "operator"])
 async def test_forget_leaves_no_row_of_the_user_in_the_sqlite_file(
-    bot: tuple[BotHarness, str], fake: FakeBotApi, tmp_path: Path
+    bot: tuple[BotHarness, str], fake: FakeBotApi, tmp_path: Path, who: str
 ) -> None:
     harness, url = bot
     db = tmp_path / "data" / "jifen.sqlite3"
@@ -98,8 +108,14 @@ async def test_forget_leaves_no_row_of_the_user_in_the_sqlite_file(
     assert rows_mentioning(db, str(ALICE)), "the raw id is in the reminder ids / keys before"
     bob_before = sorted(map(repr, rows_mentioning(db, bob.key)))
 
-    await hooked.say("/forget")
-    assert hooked.text == translator("zh")("chat.deleted")
+    if who == "user":
+        await hooked.say("/forget")
+        assert hooked.text == translator("zh")("chat.deleted")
+    else:  # asked by e-mail: the operator erases the same things while the bot keeps running
+        done = operator_forget(str(ALICE), {"JIFEN_DATA_DIR": str(tmp_path / "data")})
+        assert (done.returncode, done.stdout, done.stderr) == (0, f"{alice.key}: 5 item(s) removed\n", "")
+        again = operator_forget(alice.key, {"JIFEN_DATA_DIR": str(tmp_path / "data")})
+        assert (again.returncode, again.stdout) == (0, f"{alice.key}: nothing stored\n")
 
     assert rows_mentioning(db, alice.key, str(ALICE)) == []
     assert sorted(map(repr, rows_mentioning(db, bob.key))) == bob_before  # Bob untouched

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -64,3 +67,20 @@ async def test_forget_leaves_nothing_of_the_user_in_redis(
     await alice.say("你好")
     assert "consent:yes:zh" in keyboard_data(alice.last[-1])
     assert mentions(await everything_in(redis_url), alice.key) == []
+
+
+async def test_the_operator_command_erases_the_same_while_the_bot_runs(redis_harness: BotHarness,
+                                                                      redis_url: str) -> None:
+    """``jifen forget <telegram id>`` (a request by e-mail, or from someone who blocked the bot)."""
+    alice, bob = redis_harness.user(52), redis_harness.user(57)
+    await asyncio.gather(interview(alice), interview(bob))
+    before = await everything_in(redis_url)
+    assert mentions(before, alice.key)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")} | {"JIFEN_REDIS_URL": redis_url}
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot.cli", "forget", "52"], env=env,
+                                   capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{alice.key}: 4 item(s) removed\n", "")
+    after = await everything_in(redis_url)
+    assert mentions(after, alice.key) == []
+    assert owned_by(after, bob.key) == owned_by(before, bob.key)
+    assert await redis_harness.queue.pending(alice.key) == []

@@ -1,0 +1,74 @@
+"""``jifen forget USER``: erase everything stored about one user, for an operator.
+
+Why beside the in-chat /forget: a person may ask by e-mail or through a support desk, or may have
+blocked the bot. The operator runs one command against the same store the bot uses (SQLite or Redis,
+from the JIFEN_* settings) and it removes exactly what /forget removes: the session, the update claims
+and other per-user values, and the reminders in the queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from pydantic import ValidationError
+
+from bot.reminders import open_reminder_queue
+from bot.settings import Settings, load_settings
+from bot.store import StoreError, open_store
+from bot.store.base import check_user_key
+from bot.telegram.keys import user_key
+from bot.terminal import USER_KEY as TERMINAL_USER_KEY
+
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 1
+
+
+def resolve_user(text: str) -> str:
+    """A Telegram user id (digits), ``terminal`` for the local chat, or a user key as stored (``tg-123``)."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        return user_key(int(text))
+    key = TERMINAL_USER_KEY if text == "terminal" else text
+    check_user_key(key)
+    return key
+
+
+async def forget(settings: Settings, key: str) -> int:
+    """What was removed: the store's items plus the queue's reminders."""
+    store = open_store(settings)
+    queue = open_reminder_queue(settings, beside=store)
+    try:
+        return await store.delete_user(key) + await queue.cancel_user(key)
+    finally:
+        await queue.close()
+        await store.close()
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        print(f"jifen: invalid settings: {exc.errors(include_url=False)[0]['msg']}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        key = resolve_user(args.user)
+    except ValueError as exc:
+        print(f"jifen: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        removed = asyncio.run(forget(settings, key))
+    except StoreError as exc:
+        print(f"jifen: nothing was removed, try again: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    print(f"{key}: {removed} item(s) removed" if removed else f"{key}: nothing stored")
+    return 0
+
+
+def add_forget_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("forget", help="erase everything stored about one user (as /forget does)",
+                       description="Erase a user's session, update claims and reminders from the store the bot "
+                                   "uses (JIFEN_REDIS_URL, else the SQLite file in JIFEN_DATA_DIR).")
+    p.add_argument("user", help="Telegram user id (digits), 'terminal' for the local chat, or a key such as tg-123")
+    p.set_defaults(func=cmd_forget)
