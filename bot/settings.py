@@ -15,7 +15,8 @@ from typing import Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+from bot.redis_url import check_redis_url
+
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _MIN_HASH_KEY_LENGTH = 16
 
@@ -62,8 +63,8 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _check_redis_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(_REDIS_SCHEMES):
-            raise ValueError("JIFEN_REDIS_URL must start with redis://, rediss:// or unix://")
+        if value is not None:
+            check_redis_url(value)
         return value
 
     @field_validator("data_dir")

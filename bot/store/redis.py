@@ -33,8 +33,10 @@ from typing import Any
 from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import ExponentialBackoff
 
+from bot.redis_url import is_sentinel, parse_sentinel_url
 from bot.store.base import Clock, Loaded, SessionStore, StoreError, StoreUnavailable, VersionConflict
 from bot.store.redis_scripts import ScriptCall, run_scripts
 
@@ -91,19 +93,36 @@ def make_client(
     socket_timeout: float = 2.0,
     health_check_interval: int = 30,
 ) -> Redis:
-    """A client tuned to fail fast and heal itself, instead of redis-py's retry-for-seconds default."""
-    return Redis.from_url(
-        url,
-        socket_timeout=socket_timeout,
-        socket_connect_timeout=socket_timeout,
-        health_check_interval=health_check_interval,
-        retry=Retry(
-            ExponentialBackoff(cap=0.2, base=0.02),
-            retries=1,
-            supported_errors=(redis_errors.ConnectionError,),
-        ),
-        decode_responses=False,
-    )
+    """A client tuned to fail fast and heal itself, instead of redis-py's retry-for-seconds default.
+
+    For a ``redis+sentinel://`` URL (bot.redis_url) the client asks the sentinels for the primary
+    whenever it connects, so after a failover its next connection goes to the new primary.
+    """
+    options: dict[str, Any] = {
+        "socket_timeout": socket_timeout,
+        "socket_connect_timeout": socket_timeout,
+        "health_check_interval": health_check_interval,
+        "retry": Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=1,
+                       supported_errors=(redis_errors.ConnectionError,)),
+        "decode_responses": False,
+    }
+    if not is_sentinel(url):
+        return Redis.from_url(url, **options)
+    target = parse_sentinel_url(url)
+    sentinel = Sentinel(list(target.sentinels), sentinel_kwargs={  # type: ignore[no-untyped-call]
+        "socket_timeout": socket_timeout, "socket_connect_timeout": socket_timeout})
+    client: Redis = sentinel.master_for(target.service, db=target.db, username=target.username,
+                                        password=target.password, **options)
+    return client
+
+
+async def close_client(client: Redis) -> None:
+    """Close the client, and for a Sentinel client the connections to the sentinels too."""
+    await client.aclose()
+    pool = client.connection_pool
+    if isinstance(pool, SentinelConnectionPool):
+        for sentinel in pool.sentinel_manager.sentinels:
+            await sentinel.aclose()
 
 
 def check_prefix(prefix: str) -> None:
@@ -129,7 +148,7 @@ class RedisHandle:
 
     async def close(self) -> None:
         if self.owned:
-            await self.client.aclose()
+            await close_client(self.client)
 
 
 @asynccontextmanager

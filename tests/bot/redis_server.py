@@ -48,7 +48,7 @@ def answers_ping(port: int, timeout: float = 0.5) -> bool:
 class RedisServer:
     """Owns one redis-server subprocess; use as a context manager or call ``cleanup()``."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, extra: tuple[str, ...] = ()) -> None:
         if REDIS_SERVER is None:
             raise RuntimeError(SKIP_REASON)
         self._binary = REDIS_SERVER
@@ -56,6 +56,7 @@ class RedisServer:
         self.port = port if port is not None else free_port()
         self._dir = Path(tempfile.mkdtemp(prefix="jifen-redis-"))
         self._process: subprocess.Popen[bytes] | None = None
+        self._extra = extra  # more command-line options, e.g. ("--replicaof", "127.0.0.1 6380")
 
     @property
     def url(self) -> str:
@@ -106,7 +107,7 @@ class RedisServer:
             "daemonize": "no",  # stay our child so stop() can signal and reap it
             "dir": str(self._dir),
         }
-        return [arg for name, value in options.items() for arg in (f"--{name}", value)]
+        return [*(arg for name, value in options.items() for arg in (f"--{name}", value)), *self._extra]
 
     def stop(self) -> None:
         """Terminate the server (SIGTERM, then SIGKILL) and wait until the port is closed."""
@@ -153,3 +154,30 @@ class RedisServer:
         tb: TracebackType | None,
     ) -> None:
         self.cleanup()
+
+
+class SentinelServer(RedisServer):
+    """A Redis Sentinel (``redis-server CONF --sentinel``) watching one primary under ``service``.
+
+    Quick to act, for tests: the primary counts as down after ``down_after_ms`` and one sentinel is a
+    quorum. Sentinel rewrites its config file, so each instance gets its own in its private directory.
+    """
+
+    def __init__(self, primary_port: int, service: str, *, down_after_ms: int = 500) -> None:
+        super().__init__()
+        self.service, self._primary_port, self._down_after_ms = service, primary_port, down_after_ms
+
+    @property
+    def url(self) -> str:
+        return f"redis+sentinel://127.0.0.1:{self.port}/{self.service}"
+
+    def _arguments(self) -> list[str]:
+        # Written at every start: the port may have changed (see start), and a sentinel rewrites the file.
+        conf = self._dir / "sentinel.conf"
+        conf.write_text(
+            f"port {self.port}\nbind 127.0.0.1\ndir {self._dir}\n"
+            f"sentinel monitor {self.service} 127.0.0.1 {self._primary_port} 1\n"
+            f"sentinel down-after-milliseconds {self.service} {self._down_after_ms}\n"
+            f"sentinel failover-timeout {self.service} {self._down_after_ms * 4}\n"
+        )
+        return [str(conf), "--sentinel"]

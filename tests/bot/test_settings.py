@@ -94,7 +94,7 @@ def test_invalid_redis_url_has_a_clear_error(monkeypatch: pytest.MonkeyPatch, ur
         load_settings()
     message = str(caught.value)
     assert "redis_url" in message
-    assert "must start with redis://, rediss:// or unix://" in message
+    assert "must start with redis://, rediss://, unix:// or redis+sentinel://" in message
 
 
 @pytest.mark.parametrize(
