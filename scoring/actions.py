@@ -198,6 +198,35 @@ AFFECTED_ITEMS: dict[str, frozenset[str]] = {
 }
 """The assessment items an effect can change; none of these fields affects eligibility."""
 
+COUPLED_ITEMS: tuple[frozenset[str], ...] = (frozenset({"education", "title_skill"}),)
+"""Items that are not scored on their own: only the higher of education and title/skill counts
+(scoring.calculator). An effect on one of them may change what the other adds to the total."""
+
+
+def _effect_groups() -> dict[str, frozenset[str]]:
+    """Effect kinds whose items overlap or are coupled, joined into groups.
+
+    Why: effects of different groups change disjoint, uncoupled items, so a plan's total is the
+    baseline's plus each group's own gain. The planner's search adds up totals it already knows
+    instead of assessing every combination of actions again (scoring.timeline).
+    """
+    groups: list[tuple[set[str], set[str]]] = []  # (effect kinds, the items they may change)
+    for kind, items in AFFECTED_ITEMS.items():
+        kinds, touched = {kind}, set(items)
+        for coupled in COUPLED_ITEMS:
+            if touched & coupled:
+                touched |= coupled
+        for group in [g for g in groups if g[1] & touched]:
+            groups.remove(group)
+            kinds |= group[0]
+            touched |= group[1]
+        groups.append((kinds, touched))
+    return {kind: frozenset(kinds) for kinds, _ in groups for kind in kinds}
+
+
+EFFECT_GROUPS: dict[str, frozenset[str]] = _effect_groups()
+"""Each effect kind's group (see _effect_groups): title, education and base together; area; shortage."""
+
 
 def _build(raw: Any) -> Catalogue:
     try:

@@ -14,6 +14,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scoring.actions import (
     EDUCATION_ORDER,
@@ -114,7 +115,11 @@ class _Planner:
         self.timeline = Timeline(profile, policy, catalogue.unknown_multiple, self.horizon)
         self.rules = policy.rules(self.as_of)
         self.now = assess(profile, policy)
+        # Per request, like the timeline's caches: one entry per combination, or per track's part of one.
         self._schedules: dict[tuple[str, ...], tuple[Step, ...] | None] = {}
+        self._track_schedules: dict[tuple[str, ...], tuple[Step, ...] | None] = {}
+        self._costs: dict[str, int] = {}
+        self._options: list[_Option] | None = None
         self.state = State(
             education=profile.education,
             title_skill=profile.title_skill,
@@ -137,15 +142,34 @@ class _Planner:
         return self._schedules[key]
 
     def _schedule(self, combo: Sequence[Action]) -> tuple[Step, ...] | None:
-        tracks = [a.track for a in combo]
-        for track in set(tracks):
-            if tracks.count(track) > 1 and not all(a.chain for a in combo if a.track == track):
+        by_track: dict[str, list[Action]] = {}
+        for action in sorted(combo, key=lambda a: (a.track, _order(a))):
+            by_track.setdefault(action.track, []).append(action)
+        steps: tuple[Step, ...] = ()
+        for actions in by_track.values():
+            part = self._track_schedule(tuple(actions))
+            if part is None:
                 return None
+            steps += part
+        return steps
+
+    def _track_schedule(self, actions: tuple[Action, ...]) -> tuple[Step, ...] | None:
+        """One track's actions in order, each chained one starting when the one before completes (cached).
+
+        Why per track: no requirement looks at another track's actions, so the many combinations
+        that share a track's actions share its schedule.
+        """
+        key = tuple(a.id for a in actions)
+        if key not in self._track_schedules:
+            self._track_schedules[key] = self._place(actions)
+        return self._track_schedules[key]
+
+    def _place(self, actions: tuple[Action, ...]) -> tuple[Step, ...] | None:
+        if len(actions) > 1 and not all(a.chain for a in actions):
+            return None
         steps: list[Step] = []
-        chained: dict[str, tuple[State, dt.date]] = {}
-        ordered = sorted(combo, key=lambda a: (a.track, _order(a)))
-        for action in ordered:
-            state, on = chained.get(action.track, (self.state, self.as_of))
+        state, on = self.state, self.as_of
+        for action in actions:
             start = earliest_start(action, self._start(state, on))
             if start is None:
                 return None
@@ -154,7 +178,7 @@ class _Planner:
                 return None
             steps.append(Step(action, start, done))
             if action.chain:
-                chained[action.track] = (_after(state, action), done)
+                state, on = _after(state, action), done
         return tuple(steps)
 
     def candidates(self) -> list[Action]:
@@ -175,8 +199,50 @@ class _Planner:
         for size in range(1, self.catalogue.max_actions + 1):
             yield from itertools.combinations(actions, size)
 
+    def options(self) -> list[_Option]:
+        """The combinations that can be scheduled, in the order of combos() (worked out once: the
+        plan search and the renewal fix both go through them).
+
+        Built track by track rather than by scheduling each of combos(): a combination can be
+        scheduled when the actions of each of its tracks can (no requirement looks at another
+        track), and its steps are those tracks' steps in track order, as schedule() places them.
+        """
+        if self._options is not None:
+            return self._options
+        actions = self.candidates()
+        position = {a.id: i for i, a in enumerate(actions)}
+        limit = self.catalogue.max_actions
+        tracks: dict[str, list[Action]] = {}
+        for action in actions:
+            tracks.setdefault(action.track, []).append(action)
+        # Per track, in track order: its actions that can be scheduled together, as (positions, steps, effort, cost).
+        parts: list[list[tuple[tuple[int, ...], tuple[Step, ...], int, int]]] = []
+        for track in sorted(tracks):
+            placed = [(sub, self._track_schedule(sub)) for size in range(1, limit + 1)
+                      for sub in itertools.combinations(tracks[track], size)]
+            parts.append([(tuple(position[a.id] for a in sub), steps, sum(a.effort for a in sub),
+                           sum(self.monthly_cost(a) for a in sub)) for sub, steps in placed if steps is not None])
+        # Every choice of at most one part per track, up to the most actions a plan may have.
+        chosen: list[tuple[tuple[int, ...], tuple[Step, ...], int, int]] = [((), (), 0, 0)]
+        for track_parts in parts:
+            chosen += [(picked + sub, steps + part, effort + more_effort, cost + more_cost)
+                       for picked, steps, effort, cost in chosen
+                       for sub, part, more_effort, more_cost in track_parts if len(picked) + len(sub) <= limit]
+        # In the order of combos(): by size, then by position in candidates().
+        options = sorted(((tuple(sorted(picked)), steps, effort, cost) for picked, steps, effort, cost in chosen[1:]),
+                         key=lambda o: (len(o[0]), o[0]))
+        self._options = [_Option(tuple(actions[i].id for i in picked), steps, max(s.completes_on for s in steps),
+                                 effort, cost) for picked, steps, effort, cost in options]
+        return self._options
+
     # --- costs ----------------------------------------------------------------------------------
     def monthly_cost(self, action: Action) -> int:
+        cost = self._costs.get(action.id)
+        if cost is None:
+            cost = self._costs[action.id] = self._monthly_cost(action)
+        return cost
+
+    def _monthly_cost(self, action: Action) -> int:
         if action.effect_kind != "multiple":
             return 0
         extra = float(action.effect_value) - self.state.multiple
@@ -230,27 +296,35 @@ class _Planner:
         return Reason("baseline.too_slow", args)
 
     def plans(self, bound: dt.date | None) -> list[Plan]:
-        reach: dict[frozenset[str], dt.date | None] = {}
+        """Search every combination before ``bound`` (keep working) and before its subsets' dates.
+
+        A combination is also searched only before the earliest plan found so far that is no harder
+        and no dearer: reaching on or after it, its plan would be dropped by _pareto, and so would
+        every larger combination containing it (more effort, no less cost). Such a combination is
+        recorded as not reaching, which only loosens its supersets' subset bound to no earlier than
+        that plan's date, where their own bound stops them anyway. So the ranked plans are the
+        same as from the full search.
+        """
+        reach: dict[tuple[str, ...], dt.date] = {}  # the combinations found to reach, by their ids
         found: list[Plan] = []
-        for combo in self.combos():
-            ids = frozenset(a.id for a in combo)
+        for option in self.options():
+            ids = option.ids
             before = bound
-            for sub_size in range(1, len(combo)):
-                for sub in itertools.combinations(combo, sub_size):
-                    sub_reach = reach.get(frozenset(a.id for a in sub))
+            for sub_size in range(1, len(ids)):
+                for sub in itertools.combinations(ids, sub_size):
+                    sub_reach = reach.get(sub)
                     if sub_reach is not None and (before is None or sub_reach < before):
                         before = sub_reach
-            steps = self.schedule(combo)
-            if steps is None:
+            for q in found:
+                if (q.effort <= option.effort and q.monthly_cost_cny <= option.cost
+                        and (before is None or q.reaches_on < before)):
+                    before = q.reaches_on
+            if before is not None and option.earliest >= before:
                 continue
-            earliest = max(s.completes_on for s in steps)
-            if before is not None and earliest >= before:
-                reach[ids] = None
-                continue
-            reached = self.timeline.first_pass(steps, earliest, before)
-            reach[ids] = reached.as_of if reached else None
+            reached = self.timeline.first_pass(option.steps, option.earliest, before)
             if reached is not None:
-                found.append(self.make_plan(steps, reached))
+                reach[ids] = reached.as_of
+                found.append(self.make_plan(option.steps, reached))
         return _pareto(found)
 
     def margin(self) -> Margin:
@@ -307,18 +381,23 @@ class _Planner:
     def _fix_by(self, on: dt.date, plans: Sequence[Plan]) -> Plan | None:
         """The easiest, then cheapest, plan that passes on ``on`` itself."""
         best: tuple[tuple[int, int, dt.date], Plan] | None = None
-        for combo in self.combos():
-            steps = self.schedule(combo)
-            if steps is None or max(s.completes_on for s in steps) > on:
+        for option in self.options():
+            key = (option.effort, option.cost, option.earliest)
+            if option.earliest > on or (best is not None and key >= best[0]):
                 continue
-            a = self.timeline.evaluate(steps, on)
-            if not a.passes:
-                continue
-            plan = self.make_plan(steps, a)
-            key = (plan.effort, plan.monthly_cost_cny, max(s.completes_on for s in steps))
-            if best is None or key < best[0]:
-                best = (key, plan)
+            if self.timeline.passes(option.steps, on):
+                best = (key, self.make_plan(option.steps, self.timeline.evaluate(option.steps, on)))
         return best[1] if best else None
+
+
+class _Option(NamedTuple):
+    """A combination of actions that can be scheduled: its steps, and what a plan of it would cost."""
+
+    ids: tuple[str, ...]
+    steps: tuple[Step, ...]
+    earliest: dt.date  # when the last action completes
+    effort: int
+    cost: int  # monthly, CNY
 
 
 def _order(action: Action) -> int:

@@ -13,6 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from scoring.actions import Action, load_catalogue
 from scoring.assessment import Assessment
@@ -20,7 +23,7 @@ from scoring.calculator import assess
 from scoring.history import History
 from scoring.months import first_day, month_of
 from scoring.policy import Policy, load_policy
-from scoring.profile import Contribution, Permit, Profile, RemoteArea
+from scoring.profile import AreaKind, Contribution, Permit, Profile, RemoteArea
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +61,20 @@ class Projector:
         self.month = month_of(profile.as_of)
         self.last_paid = max((c.end for c in profile.contributions), default=self.month - 1)
         self.multiple = latest_multiple(profile, policy, unknown_multiple)
-        self._contribution_cache: dict[tuple[int, tuple[int, float] | None], tuple[Contribution, ...]] = {}
+        self._new_from = max(self.month, self.last_paid + 1)
+        # What every projected profile shares: the answers, renewed so with no expiry (built once).
+        self._fields = {**profile.__dict__, "permit": Permit.model_construct(valid=profile.permit.valid,
+                                                                            expires_on=None)}
+        self._fields_set = profile.model_fields_set | {"as_of", "insurance_months", "permit", "contributions"}
+        # Per projector, which lives for one request: one entry per area move, range of months, month asked for.
+        self._areas: dict[tuple[AreaKind, dt.date], RemoteArea] = {}
+        self._ranges: dict[tuple[int, int, float], Contribution] = {}
+        # The contributions paid by the end of a month, by base switch and month: shared by every plan with the
+        # same switch (nested rather than keyed by pairs, so that a lookup builds no key).
+        self._paid: dict[tuple[int, float] | None, dict[int, tuple[Contribution, ...]]] = {}
 
     def first_new_month(self) -> int:
-        return max(self.month, self.last_paid + 1)
+        return self._new_from
 
     def at(self, on: dt.date, steps: Sequence[Step] = (), override: tuple[int, float] | None = None) -> Profile:
         """The profile as it will be on ``on`` (>= as_of) if the ``steps`` are carried out.
@@ -69,13 +82,12 @@ class Projector:
         ``override`` = (first month, multiple) replaces the contribution multiple from that month on
         (used to ask "what if the base fell").
         """
-        p = self.profile
         end = month_of(on) - 1  # the last month paid before ``on``
-        new_from = self.first_new_month()
-        accrued = max(0, end - new_from + 1)
-        update: dict[str, object] = {"as_of": on, "insurance_months": p.insurance_months + accrued,
-                                     "permit": Permit.model_construct(valid=p.permit.valid, expires_on=None)}
+        accrued = end - self._new_from + 1
+        fields = {**self._fields, "as_of": on, "insurance_months": self.profile.insurance_months + max(0, accrued)}
+        fields_set = self._fields_set
         switch = override
+        changed: tuple[str, ...]
         for step in steps:
             kind, value = step.action.effect_kind, step.action.effect_value
             if kind == "multiple":
@@ -84,35 +96,86 @@ class Projector:
             if step.completes_on > on:
                 continue
             if kind == "title_skill":
-                update["title_skill"] = value
-                update["title_skill_recognised"] = True
+                fields["title_skill"] = value
+                fields["title_skill_recognised"] = True
+                changed = ("title_skill", "title_skill_recognised")
             elif kind == "education":
-                update["education"] = value
+                fields["education"] = value
+                changed = ("education",)
             elif kind == "remote_area":
-                update["remote_area"] = RemoteArea.model_construct(kind=value, since=step.completes_on)
+                fields["remote_area"] = self._area(value, step.completes_on)
+                changed = ("remote_area",)
             elif kind == "shortage_major":
-                update["shortage_major"] = bool(value)
-        key = (end, switch)
-        contributions = self._contribution_cache.get(key)
+                fields["shortage_major"] = bool(value)
+                changed = ("shortage_major",)
+            else:
+                continue
+            if not fields_set.issuperset(changed):
+                fields_set = fields_set.union(changed)
+        by_end = self._paid.get(switch)
+        if by_end is None:
+            by_end = self._paid[switch] = {}
+        contributions = by_end.get(end)
         if contributions is None:
-            contributions = self._contributions(new_from, end, switch)
-            self._contribution_cache[key] = contributions
-        update["contributions"] = contributions
-        return p.model_copy(update=update)
+            contributions = by_end[end] = self._contributions(self._new_from, end, switch)
+        fields["contributions"] = contributions
+        return _construct(Profile, fields, fields_set)
+
+    def _area(self, kind: AreaKind, since: dt.date) -> RemoteArea:
+        hit = self._areas.get((kind, since))
+        if hit is None:
+            hit = self._areas[kind, since] = RemoteArea.model_construct(kind=kind, since=since)
+        return hit
 
     def _contributions(self, new_from: int, end: int, switch: tuple[int, float] | None) -> tuple[Contribution, ...]:
-        kept = list(self.profile.contributions)
-        ranges: list[tuple[int, int, float]] = []
+        """The contributions paid by the end of month ``end``: every month from ``new_from`` on at the current
+        multiple, or from ``switch`` = (first month, multiple) on at that multiple."""
         if switch is None:
-            ranges.append((new_from, end, self.multiple))
-        else:
-            # Months from ``start`` on are paid at the new multiple, replacing any already given.
-            start, multiple = switch
-            kept = [_clip(c, start - 1) for c in kept if c.start < start]
-            ranges.append((new_from, min(end, start - 1), self.multiple))
-            ranges.append((start, max(end, self.last_paid) if self.last_paid >= start else end, multiple))
-        added = (Contribution.model_construct(start=lo, end=hi, multiple=m, base_cny=None) for lo, hi, m in ranges)
-        return tuple(kept) + tuple(c for c in added if c.start <= c.end)
+            if new_from > end:
+                return self.profile.contributions
+            return (*self.profile.contributions, self._range(new_from, end, self.multiple))
+        # Months from ``start`` on are paid at the new multiple, replacing any already given.
+        start, multiple = switch
+        out = [_clip(c, start - 1) for c in self.profile.contributions if c.start < start]
+        if new_from <= min(end, start - 1):
+            out.append(self._range(new_from, min(end, start - 1), self.multiple))
+        last = max(end, self.last_paid) if self.last_paid >= start else end
+        if start <= last:
+            out.append(self._range(start, last, multiple))
+        return tuple(out)
+
+    def _range(self, first: int, last: int, multiple: float) -> Contribution:
+        """Months ``first`` to ``last`` paid at ``multiple``: the same few ranges recur in many projections."""
+        key = (first, last, multiple)
+        hit = self._ranges.get(key)
+        if hit is None:
+            hit = self._ranges[key] = _construct(
+                Contribution, {"start": first, "end": last, "multiple": multiple, "base_cny": None}, _RANGE_SET)
+        return hit
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_RANGE_SET = {"start", "end", "multiple", "base_cny"}  # as model_construct sets it; shared, never changed
+
+
+def _construct(cls: type[M], fields: dict[str, Any], fields_set: set[str]) -> M:
+    """A model from values known to be valid, built as model_construct builds it.
+
+    Why not model_construct or model_copy: the planner projects a profile for every date it probes,
+    and those walk every field (defaults, aliases) or copy the source's dict and field set first,
+    which cost more than the projection itself. Projected models are frozen, so they may share
+    ``fields_set``; tests/scoring/test_planner_search.py checks the result equals model_copy's.
+    """
+    m = _new(cls)
+    _set(m, "__dict__", fields)
+    _set(m, "__pydantic_fields_set__", fields_set)
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
+
+
+_new, _set = object.__new__, object.__setattr__
 
 
 def _clip(c: Contribution, last: int) -> Contribution:
