@@ -12,11 +12,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from bot import clock, terminal
+from bot.cli_settings import settings_or_none
 from bot.dialog_storage import make_engine
-from bot.settings import load_settings
 from bot.store import StoreError, open_store
 from dialogs import diagram
 from dialogs.ports import StorageUnavailable
@@ -39,10 +37,8 @@ def add_chat_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except ValidationError as exc:
-        print(f"jifen: invalid settings: {exc.errors(include_url=False)[0]['msg']}", file=sys.stderr)
+    settings = settings_or_none()
+    if settings is None:
         return EXIT_USAGE
     store = open_store(settings)  # SQLite under the data directory unless JIFEN_REDIS_URL says otherwise
     locale_hint = args.lang or os.environ.get("LC_ALL") or os.environ.get("LANG") or None

@@ -12,10 +12,9 @@ import argparse
 import asyncio
 import sys
 
-from pydantic import ValidationError
-
+from bot.cli_settings import settings_or_none
 from bot.reminders import open_reminder_queue
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.store import StoreError, open_store
 from bot.store.base import check_user_key
 from bot.telegram.keys import user_key
@@ -47,10 +46,8 @@ async def forget(settings: Settings, key: str) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except ValidationError as exc:
-        print(f"jifen: invalid settings: {exc.errors(include_url=False)[0]['msg']}", file=sys.stderr)
+    settings = settings_or_none()
+    if settings is None:
         return EXIT_USAGE
     try:
         key = resolve_user(args.user)

@@ -8,19 +8,14 @@ import gc
 import logging
 import sys
 
-from pydantic import ValidationError
-
-from bot.settings import load_settings
+from bot.cli_settings import settings_or_none
 from bot.telegram.run import quiet_secret_loggers, run_polling, run_webhook, set_webhook
 from bot.telegram.token import TokenError
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        print(f"jifen: settings: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+    settings = settings_or_none()
+    if settings is None:
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_secret_loggers()

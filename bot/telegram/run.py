@@ -71,12 +71,18 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         log.info("polling for updates")
         await Poller(app, allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT_SECONDS).run(stop)
     finally:
-        await channel.stop_reminders()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        await channel.queue.close()
-        await store.close()
+        await _shut_down(channel, store)
+
+
+async def _shut_down(channel: TelegramChannel, store: SessionStore) -> None:
+    """Stop sending reminders, then PTB, then the queue before the store (the queue may share its client)."""
+    await channel.stop_reminders()
+    app = channel.application
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    await channel.queue.close()
+    await store.close()
 
 
 def webhook_app(channel: TelegramChannel, store: SessionStore, settings: Settings) -> web.Application:
@@ -122,12 +128,7 @@ async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> 
         await stop.wait()
     finally:
         await runner.cleanup()
-        await channel.stop_reminders()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        await channel.queue.close()
-        await store.close()
+        await _shut_down(channel, store)
 
 
 async def set_webhook(settings: Settings, url: str, *, drop_pending: bool = False) -> None:
