@@ -25,7 +25,6 @@ one socket timeout (default 2 s) per call instead of blocking the bot.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,6 +35,7 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import ExponentialBackoff
 
+from bot.clock import epoch as clock_epoch
 from bot.redis_url import is_sentinel, parse_sentinel_url
 from bot.store.base import Clock, Loaded, SessionStore, StoreError, StoreUnavailable, VersionConflict
 from bot.store.redis_scripts import ScriptCall, run_scripts
@@ -109,7 +109,7 @@ def make_client(
     if not is_sentinel(url):
         return Redis.from_url(url, **options)
     target = parse_sentinel_url(url)
-    sentinel = Sentinel(list(target.sentinels), sentinel_kwargs={  # type: ignore[no-untyped-call]
+    sentinel = Sentinel(list(target.sentinels), sentinel_kwargs={
         "socket_timeout": socket_timeout, "socket_connect_timeout": socket_timeout})
     client: Redis = sentinel.master_for(target.service, db=target.db, username=target.username,
                                         password=target.password, **options)
@@ -184,7 +184,7 @@ class RedisStore(SessionStore):
         client: Redis | str,
         *,
         prefix: str = DEFAULT_PREFIX,
-        clock: Clock = time.time,
+        clock: Clock = clock_epoch,
         socket_timeout: float = 2.0,
         health_check_interval: int = 30,
     ) -> None:
