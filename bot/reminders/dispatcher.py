@@ -27,11 +27,11 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.clock import epoch as clock_epoch
 from bot.reminders.base import Claimed, Reminder, ReminderQueue, check_worker
 from bot.store.base import StoreError
 
@@ -89,7 +89,7 @@ class Dispatcher:
         self,
         queue: ReminderQueue,
         send: Send,
-        clock: Clock = time.time,
+        clock: Clock = clock_epoch,
         sleep: Sleep = asyncio.sleep,
         worker_id: str = "worker",
         *,

@@ -6,8 +6,7 @@ from settings so the choice is configuration, not code.
 
 from __future__ import annotations
 
-import time
-
+from bot.clock import epoch as clock_epoch
 from bot.settings import Settings
 from bot.store.base import Clock, Loaded, SessionStore, StoreError, StoreUnavailable, VersionConflict
 from bot.store.memory import MemoryStore
@@ -28,7 +27,7 @@ __all__ = [
 ]
 
 
-def open_store(settings: Settings, *, clock: Clock = time.time) -> SessionStore:
+def open_store(settings: Settings, *, clock: Clock = clock_epoch) -> SessionStore:
     """Choose the backend without touching it; call ``await store.ping()`` to fail fast at startup."""
     if settings.redis_url:
         return RedisStore(settings.redis_url, clock=clock)

@@ -7,9 +7,9 @@ between reading and writing, so the event loop cannot interleave two savers.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
+from bot.clock import epoch as clock_epoch
 from bot.store.base import Clock, Loaded, SessionStore, VersionConflict
 
 
@@ -23,7 +23,7 @@ class _Item:
 class MemoryStore(SessionStore):
     """Dict-backed store; data lives exactly as long as the object."""
 
-    def __init__(self, *, clock: Clock = time.time) -> None:
+    def __init__(self, *, clock: Clock = clock_epoch) -> None:
         super().__init__()
         self._clock = clock
         self._sessions: dict[str, _Item] = {}

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from pathlib import Path
 
+from bot.clock import epoch as clock_epoch
 from bot.store.base import Clock, Loaded, SessionStore, StoreError, VersionConflict
 from bot.store.sqlite_file import SqliteFile, write_transaction
 
@@ -46,7 +46,7 @@ class SqliteStore(SessionStore):
         self,
         path: str | os.PathLike[str],
         *,
-        clock: Clock = time.time,
+        clock: Clock = clock_epoch,
         busy_timeout_s: float = 5.0,
     ) -> None:
         super().__init__()

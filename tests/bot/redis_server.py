@@ -35,6 +35,15 @@ def free_port() -> int:
         return port
 
 
+FAKETIME_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC", "FAKETIME_NO_CACHE",
+                      "DONT_FAKE_MONOTONIC")
+
+
+def real_clock_env() -> dict[str, str]:
+    """The environment without libfaketime: redis-server hangs under it, and the suite must pass under faketime."""
+    return {key: value for key, value in os.environ.items() if key not in FAKETIME_VARIABLES}
+
+
 def answers_ping(port: int, timeout: float = 0.5) -> bool:
     """Speak raw RESP so readiness checks do not depend on the client library under test."""
     try:
@@ -86,6 +95,7 @@ class RedisServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                env=real_clock_env(),
             )
         deadline = time.monotonic() + _START_TIMEOUT_S
         while time.monotonic() < deadline:

@@ -16,6 +16,7 @@ from bot.chat_cli import main as chat_cli_main
 from bot.store import SqliteStore
 from dialogs import diagram
 from tests.dialogs.chat import NOW, engine_on
+from tests.worker_clock import fake_clock_env
 
 ROOT = Path(__file__).parents[2]
 
@@ -66,7 +67,7 @@ def test_empty_input_exits_cleanly_having_stored_nothing(tmp_path: Path) -> None
 
 
 def _chat(tmp_path: Path, *args: str) -> tuple[list[str], dict[str, str]]:
-    env = {**os.environ, "JIFEN_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "JIFEN_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT), **fake_clock_env()}
     env.pop("JIFEN_REDIS_URL", None)
     return [sys.executable, "-m", "bot.chat_cli", "chat", *args], env
 

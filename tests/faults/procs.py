@@ -19,6 +19,7 @@ from typing import Self
 from bot.store import RedisStore
 from dialogs.session import Session
 from tests.telegram.fake_bot_api import FakeBotApi
+from tests.worker_clock import fake_clock_env
 
 ROOT = Path(__file__).resolve().parents[2]
 JIFEN = Path(sys.executable).with_name("jifen")
@@ -56,7 +57,7 @@ class BotProcess:
             "JIFEN_DATA_DIR": str(workdir / "data"),
             "JIFEN_HASH_KEY": "faults-hash-key-0123456789",
             "JIFEN_LOG_LEVEL": "INFO",
-        }
+        } | fake_clock_env()
         if webhook_port is not None:
             self.env |= {
                 "JIFEN_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,

@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.clock import now
+import pytest
+
 from bot.dialog_storage import DialogStorage
 from bot.store import MemoryStore
 from bot.telegram.keys import user_key
@@ -30,6 +31,9 @@ from tests.dialogs.examples import EXAMPLES
 from tests.faults.procs import BotProcess, session_now
 from tests.faults.test_kill_resume import confirmed, history_len, more_history, more_replies, started
 from tests.telegram.fake_bot_api import FakeBotApi, parse_html
+from tests.worker_clock import worker_now
+
+pytestmark = pytest.mark.slow  # process-level faults: bot processes killed and restarted
 
 SCRIPT = next(e for e in EXAMPLES if e.name == "B").scripts["zh-text"]
 LANGUAGE = "zh-hans"
@@ -75,7 +79,7 @@ async def expected_replies(steps: list[str]) -> list[str]:
     engine = Engine(DialogStorage(MemoryStore()))
     outs = []
     for step in steps:
-        outs = await engine.handle(Inbound(user_key="reference", now=now(), text=step, locale_hint=LANGUAGE))
+        outs = await engine.handle(Inbound(user_key="reference", now=worker_now(), text=step, locale_hint=LANGUAGE))
     return [parse_html(part.text)[0].strip() for out in outs for part in render(out)]
 
 

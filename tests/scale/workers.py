@@ -16,6 +16,7 @@ import aiohttp
 from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER
 from tests.bot.redis_server import free_port
 from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
+from tests.worker_clock import fake_clock_env
 
 SECRET = "scale-test-secret_0123456789"
 PATH = "/telegram/webhook"
@@ -37,7 +38,7 @@ def worker_env(fake: FakeBotApi, redis_url: str, data_dir: Path, port: int) -> d
         "JIFEN_TELEGRAM_WEBHOOK_PATH": PATH,
         "JIFEN_DATA_DIR": str(data_dir),
         "JIFEN_LOG_LEVEL": "WARNING",
-    })
+    } | fake_clock_env())
     return env
 
 
