@@ -18,6 +18,8 @@ from bot.reminders import RedisReminderQueue
 from bot.store import RedisStore, StoreUnavailable
 from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer, SentinelServer
 
+pytestmark = pytest.mark.slow  # Sentinel failovers: five redis-server processes
+
 USER, TTL = "tg-31", 3600
 SERVICE = "jifen-primary"
 FAILOVER_WITHIN_S = 20.0

@@ -43,6 +43,8 @@ from tests.deploy.deployfiles import (
 from tests.deploy.image import Runtime
 from tests.telegram.fake_bot_api import FakeBotApi
 
+pytestmark = pytest.mark.slow  # deploy replay: installs the image-equivalent runtime
+
 # Values for the variables compose.yaml requires from the operator's environment (${NAME:?...}).
 OPERATOR_ENV = {
     "JIFEN_TELEGRAM_WEBHOOK_SECRET": "deploy-webhook-secret_0123456789",

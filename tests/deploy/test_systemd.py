@@ -28,6 +28,8 @@ from tests.deploy.deployfiles import (
 from tests.deploy.image import Runtime
 from tests.telegram.fake_bot_api import FakeBotApi
 
+pytestmark = pytest.mark.slow  # deploy replay: installs the image-equivalent runtime
+
 CREDENTIAL_DIRS = ("%d", "${CREDENTIALS_DIRECTORY}", "$CREDENTIALS_DIRECTORY")
 ENV_FILE_VALUES = {  # what an operator puts in /etc/jifen/env for a single host (no JIFEN_REDIS_URL: SQLite)
     "JIFEN_TELEGRAM_WEBHOOK_SECRET": "systemd-webhook-secret_0123456789",

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bot.telegram.keys import user_key
 from tests.bot.redis_server import RedisServer
 from tests.dialogs.examples import EXAMPLES
 from tests.faults.procs import BotProcess, session_now
 from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
+
+pytestmark = pytest.mark.slow  # process-level faults: bot processes killed and restarted
 
 SCRIPT_B_ZH = next(e for e in EXAMPLES if e.name == "B").scripts["zh-text"]
 SCRIPT_B_EN = next(e for e in EXAMPLES if e.name == "B").scripts["en-text"]

@@ -22,6 +22,8 @@ from tests.bot.redis_server import RedisServer, free_port
 from tests.faults.procs import WEBHOOK_PATH, WEBHOOK_SECRET, BotProcess, session_now
 from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
 
+pytestmark = pytest.mark.slow  # process-level: two worker processes
+
 UID = 7401
 STEPS = ["good morning", "agree", "1981-01-15"]  # up to the education question (example B, en-text)
 DOUBLE_TAP = ("college", "yes")  # the answers to the next two questions

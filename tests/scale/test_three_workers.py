@@ -10,7 +10,8 @@ What is checked per user: each update got exactly the replies the engine gives f
 same script run through the engine in-process on the same day, rendered as the bot renders), duplicates added
 nothing, the final score message carries the total of ``assess`` on the profile built from the stored session, and
 the Redis reminder queue holds exactly the three reminders of the permit expiry, no duplicates. The workers'
-reminder dispatchers run on the real clock, so reminders are checked in the queue, not by sending them.
+clocks start on the examples' date (``tests/worker_clock.py``), months before the reminders fall due, so
+reminders are checked in the queue, not by sending them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import now
 from bot.reminder_sync import ReminderAwareStorage
 from bot.reminders import MemoryReminderQueue
 from bot.reminders.redis import RedisReminderQueue
@@ -41,13 +41,14 @@ from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 from tests.dialogs.examples import EXAMPLES
 from tests.scale.workers import Workers
 from tests.telegram.fake_bot_api import FakeBotApi, parse_html
+from tests.worker_clock import worker_now
 
-pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
+pytestmark = [pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON), pytest.mark.slow]  # 3 workers, 200 users
 
 WORKERS = 3
 USERS = 200
 """Simulated users, as issue #6 asks. Measured on the 2-vCPU development VM (2026-11-23): 3,960 updates
-(+198 duplicates) driven in 48-53 s, 52-58 s for the whole test, under 60 s, so no ``slow`` marker."""
+(+198 duplicates) driven in 48-53 s, 52-58 s for the whole test: marked ``slow``."""
 DUPLICATE_EVERY = 20
 """Every 20th update (5 %) is also posted to another worker at the same time."""
 FIRST_USER_ID = 700_000
@@ -91,10 +92,11 @@ def users() -> Iterator[SimUser]:
 
 async def expected_replies(user: SimUser) -> list[list[str]]:
     """The same script through the engine in-process (memory store, today's date), as Telegram would show it."""
-    engine = Engine(ReminderAwareStorage(MemoryStore(), MemoryReminderQueue(), now))
+    engine = Engine(ReminderAwareStorage(MemoryStore(), MemoryReminderQueue(), worker_now))
     turns: list[list[str]] = []
     for line in user.script:
-        outs = await engine.handle(Inbound(user_key=user.key, now=now(), text=line, locale_hint=user.language_code))
+        inbound = Inbound(user_key=user.key, now=worker_now(), text=line, locale_hint=user.language_code)
+        outs = await engine.handle(inbound)
         turns.append([parse_html(part.text)[0].strip() for out in outs for part in render(out)])
     return turns
 
@@ -160,7 +162,7 @@ async def test_three_workers_serve_many_users_concurrently(redis: RedisServer, t
             assert loaded is not None, f"no session for user {user.id}"
             session = Session.from_json(loaded.data)
             assert session.state == DONE
-            total = assess(build_profile(session.answers, Calendar.on(policy, now().date()))).total
+            total = assess(build_profile(session.answers, Calendar.on(policy, worker_now().date()))).total
             t = translator(user.lang)
             assert t("report.total", total=total, standard=120) in user.replies[-1][0], user.id
 
