@@ -15,6 +15,8 @@ from locales import translator
 from tests.deploy.deployfiles import ROOT, pyproject
 from tests.deploy.image import Runtime
 
+pytestmark = pytest.mark.slow  # deploy replay: installs the image-equivalent runtime
+
 EXAMPLE = ROOT / "examples" / "profile.json"
 PACKAGES = ("bot", "dialogs", "scoring", "locales")
 TIMEOUT_S = 60
@@ -25,8 +27,6 @@ import json, os, sys
 import bot.cli, bot.chat_cli, bot.telegram.run, dialogs, scoring, locales
 from scoring import load_policy
 from locales import translator
-
-pytestmark = pytest.mark.slow  # deploy replay: installs the image-equivalent runtime
 load_policy(); translator("en")("chat.welcome"); translator("zh")("chat.welcome")
 files = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())}
 print(json.dumps({"files": files, "path": [os.path.abspath(entry) for entry in sys.path]}))
