@@ -1,52 +1,66 @@
-"""The container image, reproduced without Docker: the Dockerfile's build stage run as written, its result copied
-into a fresh interpreter prefix the way the final stage does, with nothing of the source tree on ``sys.path``.
+"""The container image, reproduced without Docker and without the package index: the Dockerfile's build stage run
+as written, with nothing of the source tree on ``sys.path``.
 
-Steps, each taken from deploy/Dockerfile:
+Steps, each read from deploy/Dockerfile (``deployfiles.build_steps``):
 
-1. a build context holding only what the build stage ``COPY``s (to its WORKDIR);
-2. the build stage's ``RUN pip install ... --prefix=/install .`` in that context — the same pip options and build
-   isolation (pip fetches the build backend from the package index, as ``docker build`` does), plus ``--no-deps``
-   and the prefix moved into a temporary directory;
-3. ``COPY --from=build /install /usr/local``: the prefix copied into a new venv that stands for the python image's
-   ``/usr/local`` (the venv's ``bin/python`` is the image's ``python``, its site-packages ``/usr/local/lib/...``).
+1. a build context holding only what the build stage ``COPY``s (to its WORKDIR), less what .dockerignore drops;
+2. ``RUN python -m venv --without-pip /opt/jifen``: the same command, the venv made in a temporary directory. It
+   stands for /opt/jifen in both stages, since the final stage copies it to the same path (checked);
+3. ``RUN pip --python /opt/jifen/bin/python install --require-hashes ... -r requirements.lock``: not downloaded.
+   Every pin of the copied lock whose environment marker applies to this interpreter is linked into the venv's
+   site-packages from the test virtualenv, each checked to be exactly the pinned version (dev.py installs the
+   test virtualenv from requirements-dev.lock, which tests/test_lock.py holds to the same versions). Nothing
+   else is linked: no pytest, no editable ``jifen``, so an import of a package the lock lacks fails here as it
+   would in the image;
+4. ``RUN pip --python /opt/jifen/bin/python install --no-deps --no-build-isolation ... .``: run for real, the
+   same arguments with the venv's path substituted, by the test virtualenv's pip, with the index switched off
+   (``PIP_NO_INDEX``). The build backend is the locked setuptools linked in step 3.
 
-The third-party dependencies are not downloaded: the runtime sees exactly the distributions that the built wheel's
-``Requires-Dist`` (with extras and markers) pulls in, taken from the test virtualenv — each requirement checked
-against its version specifier, and nothing else visible (no pytest, no editable ``jifen``), so an import of an
-undeclared package fails here as it would in the image.
+Nothing is fetched, so the replay needs no network and has no "index unreachable" skip any more: before the lock,
+the build stage had pip fetch the newest setuptools into an isolated build environment, so the replay did too.
+A Dockerfile that needs the index to build the project (build isolation, dependencies resolved by pip) now fails
+here instead of being reproduced.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import os
-import shlex
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
-from tests.deploy.deployfiles import ROOT, Stage, dockerfile_stages
+from tests.deploy.deployfiles import (
+    ROOT,
+    BuildSteps,
+    LockPin,
+    Stage,
+    build_steps,
+    dockerfile_stages,
+    dockerignore_rules,
+    dockerignored,
+    lock_pins,
+)
 
 PIP_TIMEOUT_S = 240
-_NETWORK_ERRORS = ("Could not find a version that satisfies the requirement setuptools", "NewConnectionError",
-                   "Temporary failure in name resolution", "Network is unreachable", "No matching distribution found")
-
-
-class IndexUnreachable(RuntimeError):
-    """pip could not fetch the build backend: the only step that needs the network."""
 
 
 @dataclass(frozen=True)
 class Runtime:
-    prefix: Path  # stands for the image's /usr/local
+    prefix: Path  # the venv; stands for the image's /opt/jifen
+    image_prefix: PurePosixPath  # /opt/jifen
     site_packages: Path
-    deps: Path  # symlinks to the dependency closure
+    pins: dict[str, LockPin]  # requirements.lock's pins that apply to this interpreter: what step 3 installed
     build_seconds: float
 
     @property
@@ -64,9 +78,30 @@ class Runtime:
         env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
         return env | extra
 
+    def local_path(self, image_path: str) -> str:
+        """A path in the image as the replay has it: only the venv lives elsewhere."""
+        path = PurePosixPath(image_path)
+        if path == self.image_prefix or self.image_prefix in path.parents:
+            return str(self.prefix / path.relative_to(self.image_prefix))
+        return image_path
+
+    def local_search_path(self, value: str) -> str:
+        """A ``PATH`` value of the image with its venv entries moved to the replay's venv."""
+        return ":".join(self.local_path(entry) for entry in value.split(":"))
+
+
+def _copytree_ignore(rules: list[tuple[bool, re.Pattern[str]]]) -> Callable[[str, list[str]], set[str]]:
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        relative = Path(directory).relative_to(ROOT).as_posix()
+        return {name for name in names if dockerignored(f"{relative}/{name}", rules)}
+
+    return ignore
+
 
 def build_context(build: Stage, context: Path) -> None:
-    """Copy what the build stage COPYs from the repository, to the same places relative to its WORKDIR."""
+    """Copy what the build stage COPYs from the repository, to the same places relative to its WORKDIR, leaving out
+    what .dockerignore keeps out of the build context."""
+    rules = dockerignore_rules()
     workdir = PurePosixPath(build.workdir())
     for copy in build.copies():
         if copy.from_stage is not None:
@@ -75,11 +110,10 @@ def build_context(build: Stage, context: Path) -> None:
         target_dir = context / (dest.relative_to(workdir) if dest.is_absolute() else dest)
         for source in copy.sources:
             src = ROOT / source
-            if not src.exists():
-                raise FileNotFoundError(f"the Dockerfile COPYs {source}, which is not in the repository")
+            if not src.exists() or dockerignored(PurePosixPath(source).as_posix(), rules):
+                raise FileNotFoundError(f"the Dockerfile COPYs {source}, which is not in the build context")
             if src.is_dir():  # Docker copies the directory's contents into dest
-                shutil.copytree(src, target_dir, dirs_exist_ok=True,
-                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                shutil.copytree(src, target_dir, dirs_exist_ok=True, ignore=_copytree_ignore(rules))
             elif copy.dest.endswith("/") or len(copy.sources) > 1:
                 target_dir.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, target_dir / src.name)
@@ -88,96 +122,133 @@ def build_context(build: Stage, context: Path) -> None:
                 shutil.copy2(src, target_dir)
 
 
-def pip_install_argv(build: Stage) -> tuple[list[str], str]:
-    """The build stage's ``pip install`` arguments (after ``pip``) and its ``--prefix``."""
-    runs = [shlex.split(run.args) for run in build.all("RUN")]
-    [argv] = [a for a in runs if a[:2] in (["pip", "install"], ["pip3", "install"])]
-    prefixes = [a.split("=", 1)[1] for a in argv if a.startswith("--prefix=")]
-    if len(prefixes) != 1 or argv[-1] != ".":
-        raise ValueError(f"expected `pip install --prefix=DIR .` in the build stage, got {argv}")
-    return argv[1:], prefixes[0]
+def in_context(build: Stage, context: Path, path: str) -> Path:
+    """A path as a RUN of the build stage names it (relative to WORKDIR), in the replayed context."""
+    workdir = PurePosixPath(build.workdir())
+    return context / (workdir / path).relative_to(workdir)
+
+
+def check_replayable(steps: BuildSteps) -> None:
+    """What the replay relies on: otherwise it would not reproduce the image (or the image would use the index)."""
+    python = str(PurePosixPath(steps.venv) / "bin" / "python")
+    if "--without-pip" not in steps.venv_options:
+        raise ValueError("the venv gets pip and an old setuptools from ensurepip: expected --without-pip")
+    for step in (steps.lock, steps.project):
+        if step.python != python:
+            raise ValueError(f"expected pip --python {python}, got {step.argv}")
+    if "--require-hashes" not in steps.lock.flags or steps.lock.targets or len(steps.lock.values("--requirement")) != 1:
+        raise ValueError(f"expected `pip install --require-hashes -r LOCK` and nothing else, got {steps.lock.argv}")
+    if not {"--no-deps", "--no-build-isolation"} <= steps.project.flags:
+        raise ValueError(f"expected the project built by the locked setuptools (--no-deps --no-build-isolation), "
+                         f"got {steps.project.argv}")
+
+
+def installed_in_test_virtualenv(name: str) -> importlib.metadata.Distribution:
+    """A distribution installed in the test virtualenv itself (not the source tree's egg-info, not pytest's path)."""
+    paths = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    found = list(importlib.metadata.distributions(name=name, path=paths))
+    if len(found) != 1:
+        raise AssertionError(f"{name}: {len(found)} installations in the test virtualenv ({paths})")
+    return found[0]
 
 
 def _top_level_entries(dist: importlib.metadata.Distribution) -> set[str]:
-    """The names a distribution puts directly into site-packages (packages, modules, its .dist-info)."""
-    entries = set()
-    for file in dist.files or ():
-        first = file.parts[0]
-        if first not in ("..", "__pycache__") and not first.endswith(".pth"):
-            entries.add(first)
-    return entries
+    """The names a distribution puts directly into site-packages (packages, modules, .pth files, its .dist-info);
+    console scripts (``../../../bin``) are left out: nothing in the image runs a dependency's script."""
+    if dist.files is None:
+        raise AssertionError(f"{dist.metadata['Name']} has no RECORD: cannot tell which files it installed")
+    return {file.parts[0] for file in dist.files if file.parts[0] not in ("..", "__pycache__")}
 
 
-def dependency_closure(requirements: list[str]) -> dict[str, importlib.metadata.Distribution]:
-    """The installed distributions these requirements need, recursively (extras and markers honoured)."""
-    found: dict[str, importlib.metadata.Distribution] = {}
-    todo: list[tuple[str, str]] = [(r, "") for r in requirements]
-    seen: set[tuple[str, str]] = set()
-    while todo:
-        text, extra = todo.pop()
-        requirement = Requirement(text)
-        if requirement.marker is not None and not requirement.marker.evaluate({"extra": extra}):
-            continue
-        key = (requirement.name.lower().replace("_", "-"), ",".join(sorted(requirement.extras)))
-        if key in seen:
-            continue
-        seen.add(key)
-        dist = importlib.metadata.distribution(requirement.name)
-        if not requirement.specifier.contains(dist.version, prereleases=True):
-            raise AssertionError(f"{requirement} is required but the test environment has {dist.version}")
-        found[key[0]] = dist
-        for extra_name in ("", *requirement.extras):
-            todo.extend((r, extra_name) for r in dist.requires or ())
-    return found
+def link_lock(lock_file: Path, site_packages: Path) -> dict[str, LockPin]:
+    """Step 3: the lock's applicable pins, from the test virtualenv at exactly the pinned versions, into the venv."""
+    pins = {name: pin for name, pin in lock_pins(lock_file.read_text(encoding="utf-8")).items() if pin.applies()}
+    owners: dict[str, str] = {}
+    for pin in pins.values():
+        if not pin.hashes:  # pip --require-hashes refuses the whole lock
+            raise AssertionError(f"{lock_file.name} pins {pin.name} without a --hash")
+        dist = installed_in_test_virtualenv(pin.name)
+        if Version(dist.version) != Version(pin.version):
+            raise AssertionError(f"{lock_file.name} pins {pin.name}=={pin.version} but the test virtualenv has "
+                                 f"{dist.version}: run `python3 dev.py test` (it installs requirements-dev.lock)")
+        for entry in _top_level_entries(dist):
+            if entry in owners:  # a namespace package shared by two distributions would need merging
+                raise ValueError(f"{pin.name} and {owners[entry]} both install {entry}")
+            source = Path(str(dist.locate_file(entry)))
+            if source.exists():
+                (site_packages / entry).symlink_to(source)
+                owners[entry] = pin.name
+    return pins
+
+
+def _relocate(token: str, image: str, local: Path) -> str:
+    """An argument naming the image's venv (``/opt/jifen/...`` or ``--opt=/opt/jifen/...``), pointed at ours."""
+    return re.sub(rf"(?:(?<==)|^){re.escape(image)}(?=/|$)", str(local), token)
 
 
 def build_runtime(workdir: Path) -> Runtime:
     stages = dockerfile_stages()
     build, final = stages[0], stages[-1]
+    steps = build_steps(build)
+    check_replayable(steps)
     started = time.monotonic()
 
     context = workdir / "context"
     build_context(build, context)
 
-    # The final stage's interpreter (python:3.11-slim's /usr/local): a venv of the same Python, nothing installed.
-    prefix = workdir / "usr-local"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(prefix)], check=True, timeout=60)
+    # RUN python -m venv --without-pip /opt/jifen
+    image_prefix = PurePosixPath(steps.venv)
+    prefix = workdir / image_prefix.relative_to("/")
+    subprocess.run([sys.executable, "-m", "venv", *steps.venv_options, str(prefix)], check=True, timeout=60)
     site_packages = Path(sysconfig.get_path("purelib", vars={"base": str(prefix), "platbase": str(prefix)}))
 
-    # pip itself, visible to the pip process only (pip writes that interpreter into the `jifen` script's #! line,
-    # as pip in the build stage writes /usr/local/bin/python).
-    pip_only = workdir / "pip-only"
-    pip_only.mkdir()
-    (pip_only / "pip").symlink_to(Path(str(importlib.metadata.distribution("pip").locate_file("pip"))))
-    install_args, image_prefix = pip_install_argv(build)
-    stage_dir = workdir / "install"
-    install_args = [f"--prefix={stage_dir}" if a.startswith("--prefix=") else a for a in install_args]
-    install_args.insert(-1, "--no-deps")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PIP_"))}
-    env |= {"PYTHONPATH": str(pip_only), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run([str(prefix / "bin" / "python"), "-m", "pip", *install_args], cwd=context, env=env,
-                          capture_output=True, text=True, timeout=PIP_TIMEOUT_S)
+    # RUN pip --python /opt/jifen/bin/python install --require-hashes ... -r requirements.lock
+    [lock_path] = steps.lock.values("--requirement")
+    pins = link_lock(in_context(build, context, lock_path), site_packages)
+
+    # RUN pip --python /opt/jifen/bin/python install --no-deps --no-build-isolation ... .
+    argv = [sys.executable, "-m", "pip", *(_relocate(a, steps.venv, prefix) for a in steps.project.argv[1:])]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PIP_")) and k != "VIRTUAL_ENV"}
+    env |= {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INDEX": "1", "PIP_NO_INPUT": "1"}
+    done = subprocess.run(argv, cwd=context, env=env, capture_output=True, text=True, timeout=PIP_TIMEOUT_S)
     if done.returncode != 0:
-        output = done.stdout + done.stderr
-        if any(marker in output for marker in _NETWORK_ERRORS):
-            raise IndexUnreachable(output[-3000:])
-        raise AssertionError(f"pip install of the build context failed:\n{output[-6000:]}")
+        raise AssertionError(f"the project's install failed (offline, with the locked build backend):\n"
+                             f"{(done.stdout + done.stderr)[-6000:]}")
 
-    # COPY --from=build /install /usr/local
+    # COPY --from=build /opt/jifen /opt/jifen
     [copy_from] = [c for c in final.copies() if c.from_stage is not None]
-    if (copy_from.from_stage not in (build.name, "0") or copy_from.sources != (image_prefix,)
-            or copy_from.dest.rstrip("/") != "/usr/local"):
-        raise ValueError(f"expected COPY --from=... {image_prefix} /usr/local, got {copy_from}")
-    shutil.copytree(stage_dir, prefix, dirs_exist_ok=True, symlinks=True)
+    if (copy_from.from_stage not in (build.name, "0") or copy_from.sources != (steps.venv,)
+            or copy_from.dest.rstrip("/") != steps.venv):
+        raise ValueError(f"expected COPY --from={build.name} {steps.venv} {steps.venv} (a venv cannot move: its "
+                         f"scripts name its path), got {copy_from}")
+    return Runtime(prefix, image_prefix, site_packages, pins, time.monotonic() - started)
 
-    # The dependencies the wheel declares, and only those.
-    [jifen] = importlib.metadata.distributions(path=[str(site_packages)], name="jifen")
-    deps = workdir / "deps"
-    deps.mkdir()
-    for dist in dependency_closure(list(jifen.requires or ())).values():
-        for entry in _top_level_entries(dist):
-            source = Path(str(dist.locate_file(entry)))
-            if source.exists() and not (deps / entry).exists():
-                (deps / entry).symlink_to(source)
-    (site_packages / "_jifen_test_deps.pth").write_text(f"{deps}\n", encoding="utf-8")
-    return Runtime(prefix, site_packages, deps, time.monotonic() - started)
+
+def requirement_closure(requirements: list[str], path: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The distributions installed in ``path`` that these requirements need, recursively (extras and markers
+    honoured), as ``name -> version``; and the problems: a requirement missing or at a version outside its range."""
+    found: dict[str, str] = {}
+    problems: list[str] = []
+    todo: list[tuple[str, str, str]] = [(text, "", "jifen") for text in requirements]
+    seen: set[tuple[str, str]] = set()
+    while todo:
+        text, extra, needed_by = todo.pop()
+        requirement = Requirement(text)
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": extra}):
+            continue
+        name = canonicalize_name(requirement.name)
+        key = (name, ",".join(sorted(requirement.extras)))
+        if key in seen:
+            continue
+        seen.add(key)
+        dists = list(importlib.metadata.distributions(name=name, path=path))
+        if len(dists) != 1:
+            problems.append(f"{needed_by} requires {requirement}: {len(dists)} installed")
+            continue
+        dist = dists[0]
+        if not requirement.specifier.contains(dist.version, prereleases=True):
+            problems.append(f"{needed_by} requires {requirement}, {dist.version} is installed")
+        found[name] = dist.version
+        for extra_name in ("", *requirement.extras):
+            todo.extend((r, extra_name, name) for r in dist.requires or ())
+    return found, problems

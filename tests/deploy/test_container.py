@@ -3,8 +3,9 @@ compose service's environment, next to a redis-server started with compose.yaml'
 Dockerfile's HEALTHCHECK command, run as Docker runs it (``/bin/sh -c``, killed after ``--timeout``), must follow
 Redis going away, hanging and coming back.
 
-Only the port (a free one instead of 8080), the paths (temporary directories for /var/lib/jifen and /run/secrets),
-the Redis host and the Bot API URL (a fake on loopback) are changed; everything else is read from deploy/.
+Only the port (a free one instead of 8080), the paths (temporary directories for /var/lib/jifen, /run/secrets and
+the venv /opt/jifen), the Redis host and the Bot API URL (a fake on loopback) are changed; everything else is read
+from deploy/.
 """
 
 from __future__ import annotations
@@ -151,7 +152,11 @@ class Container:
 def container_env(runtime: Runtime, fake: FakeBotApi, redis_url: str, port: int, home: Path,
                   secrets: Path) -> dict[str, str]:
     final = dockerfile_stages()[-1]
-    env = runtime.env(HOME=str(home)) | final.env()
+    base = {"PATH": os.environ.get("PATH", os.defpath)}  # the base image's PATH; here the host's
+    image = final.env(base=base)
+    # PATH as the Dockerfile sets it (the venv's entries moved to the replay's venv), not the replay's own
+    image["PATH"] = runtime.local_search_path(image.get("PATH", base["PATH"]))
+    env = runtime.env(HOME=str(home)) | image
     assert env["JIFEN_DATA_DIR"] and env["JIFEN_TELEGRAM_WEBHOOK_PORT"]
     env |= {"JIFEN_DATA_DIR": str(home), "JIFEN_TELEGRAM_WEBHOOK_PORT": str(port)}
     for name, value in service_environment(compose()["services"]["bot"]).items():

@@ -1,4 +1,5 @@
-"""What Docker and compose would only reveal at deploy time, checked from the files: names, ports, users, secrets.
+"""What Docker and compose would only reveal at deploy time, checked from the files: names, ports, users, secrets,
+and that the image installs only what requirements.lock pins, with hashes, building the project offline.
 
 Every ``JIFEN_*`` name in a deploy file must be a field of ``bot.settings.Settings`` (a renamed setting would
 otherwise be silently ignored in production), and no secret may be written into a file that is committed.
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from bot.telegram.webhook import HEALTH_PATH
@@ -25,12 +27,17 @@ from tests.deploy.deployfiles import (
     DEPLOY,
     DOCKERFILE,
     ENV_NAME_RE,
+    LOCK,
     ROOT,
     UNIT,
+    BuildSteps,
     Stage,
+    build_steps,
     compose,
     dockerfile_stages,
+    dockerignored,
     interpolation,
+    lock_pins,
     pyproject,
     secret_env_names,
     service_environment,
@@ -43,6 +50,11 @@ SETUPTOOLS_WITH_LICENSE_EXPRESSIONS = Version("77")  # PEP 639 `license = "MIT"`
 @pytest.fixture(scope="module")
 def stages() -> list[Stage]:
     return dockerfile_stages()
+
+
+@pytest.fixture(scope="module")
+def steps(stages: list[Stage]) -> BuildSteps:
+    return build_steps(stages[0])
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +76,7 @@ def test_every_jifen_variable_named_in_deploy_files_is_a_setting(path: Path) -> 
 
 
 def test_both_stages_use_one_python_that_the_project_supports(stages: list[Stage]) -> None:
-    """`pip install --prefix` in one stage, run in the other: site-packages paths must match (same Python)."""
+    """The venv made in one stage runs in the other: its python links to the base image's interpreter."""
     assert len(stages) >= 2
     build, final = stages[0], stages[-1]
     assert build.base == final.base
@@ -83,6 +95,83 @@ def test_build_stage_copies_every_package_and_the_project_files(stages: list[Sta
     assert packages and packages <= copied
     assert {"pyproject.toml", config["project"]["readme"]} <= copied
     assert all((ROOT / name).exists() for name in copied)
+
+
+def _copy_index(stage: Stage, source: str) -> int:
+    """The index in ``stage.instructions`` of the COPY that brings ``source`` from the build context."""
+    copies = [i for i, instruction in enumerate(stage.instructions) if instruction.keyword == "COPY"]
+    [found] = [index for index, copy in zip(copies, stage.copies(), strict=True)
+               if copy.from_stage is None and source in copy.sources]
+    return found
+
+
+def test_the_lock_is_installed_with_hashes_from_wheels_only(stages: list[Stage], steps: BuildSteps) -> None:
+    """Exact versions, each file checked against the lock's hashes, and no sdist: building one would fetch an
+    unpinned build backend into an isolated environment (pip does not check build dependencies' hashes)."""
+    lock = steps.lock
+    assert "--require-hashes" in lock.flags
+    assert lock.values("--only-binary") == [":all:"]
+    [requirements] = lock.values("--requirement")
+    workdir = PurePosixPath(stages[0].workdir())
+    copied = [copy for copy in stages[0].copies() if copy.from_stage is None and copy.sources == (LOCK.name,)]
+    assert [workdir / copy.dest for copy in copied] in ([workdir], [workdir / requirements]), \
+        f"-r {requirements} is not the COPY of {LOCK.name}"
+    assert lock.targets == (), "anything named besides the lock is installed unpinned"
+    assert not lock.values("--constraint")
+    assert all(pin.hashes for pin in lock_pins().values())
+
+
+def test_the_project_is_built_offline_by_the_locked_backend(steps: BuildSteps) -> None:
+    """--no-build-isolation: setuptools is the lock's, not whatever the index serves that day; --no-deps: pip
+    resolves nothing; --no-index: a step that still needed the index would fail the build instead of fetching."""
+    project = steps.project
+    assert {"--no-build-isolation", "--no-deps", "--no-index"} <= project.flags
+    assert "-e" not in project.flags and "--editable" not in project.flags
+    pins = lock_pins()
+    for text in pyproject()["build-system"]["requires"]:
+        requirement = Requirement(text)
+        pin = pins.get(canonicalize_name(requirement.name))
+        assert pin is not None and pin.applies(), f"{LOCK.name} does not pin the build backend {requirement}"
+        assert requirement.specifier.contains(pin.version), f"{LOCK.name} pins {pin.name}=={pin.version}"
+
+
+def test_both_installs_go_into_a_venv_without_pip(steps: BuildSteps) -> None:
+    """The venv's own pip would bring ensurepip's pip and setuptools, which no lock pins: the base image's pip
+    installs into it from outside (--python), so it holds the lock and jifen and nothing else."""
+    assert "--without-pip" in steps.venv_options
+    python = str(PurePosixPath(steps.venv) / "bin" / "python")
+    assert steps.lock.python == steps.project.python == python
+
+
+def test_dependencies_are_installed_before_the_source_is_copied(stages: list[Stage], steps: BuildSteps) -> None:
+    """Layer caching: a change to the code reuses the dependency layer; only a change to the lock reinstalls."""
+    build = stages[0]
+    assert steps.venv_index < _copy_index(build, LOCK.name) < steps.lock.index
+    sources = [src for copy in build.copies() if copy.from_stage is None for src in copy.sources if src != LOCK.name]
+    assert sources
+    assert all(steps.lock.index < _copy_index(build, src) < steps.project.index for src in sources)
+
+
+def test_the_final_stage_runs_the_build_stages_venv(stages: list[Stage], steps: BuildSteps) -> None:
+    build, final = stages[0], stages[-1]
+    [copy_from] = [copy for copy in final.copies() if copy.from_stage is not None]
+    assert copy_from.from_stage in (build.name, "0")
+    assert copy_from.sources == (steps.venv,)
+    assert copy_from.dest.rstrip("/") == steps.venv, "a venv cannot move: its scripts and pyvenv.cfg name its path"
+    base_path = "/usr/local/bin:/usr/bin:/bin"
+    path = final.env(base={"PATH": base_path})["PATH"].split(":")
+    assert path[0] == str(PurePosixPath(steps.venv) / "bin")  # CMD's `jifen` (and `python`) come from the venv
+    assert path[1:] == base_path.split(":")  # and the rest of the base image's PATH is kept
+
+
+def test_dockerignore_keeps_what_the_build_copies_and_drops_secrets_and_local_state(stages: list[Stage]) -> None:
+    copied = [src for stage in stages for copy in stage.copies() if copy.from_stage is None for src in copy.sources]
+    assert LOCK.name in copied
+    assert [src for src in copied if dockerignored(src)] == []
+    secret_files = [str((COMPOSE.parent / secret["file"]).resolve().relative_to(ROOT))
+                    for secret in (compose().get("secrets") or {}).values() if "file" in secret]
+    local_state = [".env", ".git/config", ".venv/bin/python", "bot/__pycache__/cli.cpython-311.pyc"]
+    assert [path for path in secret_files + local_state if not dockerignored(path)] == []
 
 
 def test_final_stage_runs_as_a_non_root_user_who_owns_the_data_dir(stages: list[Stage]) -> None:
