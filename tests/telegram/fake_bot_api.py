@@ -40,6 +40,7 @@ from time import monotonic
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 JSONDict = dict[str, Any]
@@ -506,6 +507,7 @@ class _Rule:
     description: str = ""
     retry_after: int | None = None
     seconds: float = 0.0
+    gate: asyncio.Event | None = None  # a hold: wait for this instead of ``seconds``
 
     def matches(self, method: str, params: JSONDict) -> bool:
         if self.method != "*" and self.method.lower() != method.lower():
@@ -550,6 +552,7 @@ class FakeBotApi:
             "commands",
             "callback_answers",
             "calls",
+            "ping",
         }
     )
 
@@ -777,6 +780,29 @@ class FakeBotApi:
         as on Telegram when the client timed out)."""
         self._delays.append(_Rule(method, chat_id, count, seconds=seconds))
 
+    def hold_next(self, method: str, *, count: int | None = 1, chat_id: int | str | None = None) -> asyncio.Event:
+        """Hold the next matching calls until the returned event is set (or the fake stops), then handle them.
+
+        The event-driven form of ``delay_next``: a test decides when the call goes on, so "X happens while the call
+        is held" is checked without guessing how long X takes. Not for the HTTP control API (an Event is not JSON).
+        """
+        gate = asyncio.Event()
+        self._delays.append(_Rule(method, chat_id, count, gate=gate))
+        return gate
+
+    async def settle(self, round_trips: int = 3) -> None:
+        """Round trips to the fake from outside the bot, each answered before the next starts.
+
+        When it returns, every request the bot sent before the call has been received and recorded (the server
+        takes requests in the order they arrive), and every task on the event loop has had many turns: what the
+        bot was about to do by then (its next ``getUpdates``, a reply, finishing) it has done. So a test asserts
+        that something did *not* happen after ``await fake.settle()``, never after a sleep.
+        """
+        async with aiohttp.ClientSession() as session:
+            for _ in range(round_trips):
+                async with session.post(f"http://{self.host}:{self.port}/_fake/ping") as response:
+                    await response.read()
+
     def clear_faults(self) -> None:
         self._faults.clear()
         self._delays.clear()
@@ -855,7 +881,9 @@ class FakeBotApi:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             delay = _take(self._delays, method, call.params)
-            if delay is not None:
+            if delay is not None and delay.gate is not None:
+                await self._hold(delay.gate)
+            elif delay is not None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._closing.wait(), delay.seconds)
             fault = _take(self._faults, method, call.params)
@@ -873,6 +901,15 @@ class FakeBotApi:
         self._notify()
         return web.json_response(body, status=call.status)
 
+    async def _hold(self, gate: asyncio.Event) -> None:
+        """Until ``gate`` is set or the fake is stopping (so shutdown never waits for a forgotten hold)."""
+        waits = {asyncio.ensure_future(gate.wait()), asyncio.ensure_future(self._closing.wait())}
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
     async def _control(self, request: web.Request) -> web.Response:
         """Test-side API over HTTP for a fake running in another process."""
         action = request.match_info["action"]
@@ -882,6 +919,8 @@ class FakeBotApi:
             kwargs = await request.json() if request.can_read_body else {}
             if action == "calls":
                 result: Any = [dataclasses.asdict(call) for call in self.calls]
+            elif action == "ping":
+                result = True  # see settle: an answer, and nothing changed
             else:
                 result = getattr(self, action)(**kwargs)
         except (TypeError, ValueError, LookupError) as exc:

@@ -31,22 +31,26 @@ async def test_two_presses_back_to_back_apply_in_order_while_another_user_is_ser
     harness: BotHarness, fake: FakeBotApi
 ) -> None:
     question, college = await to_education_question(harness, 51)
-    hold = 1.5
     answered_before = len(fake.callback_answers())
     calls_before = len(fake.calls_to("answerCallbackQuery"))
-    fake.delay_next("answerCallbackQuery", hold)  # the first press stalls before its answer is applied
+    release = fake.hold_next("answerCallbackQuery")  # the first press stalls before its answer is applied
 
     first = fake.inject_callback(51, college, question)
     second = fake.inject_callback(51, "a:full_time:yes", question)  # a fast second tap: answers the NEXT question
     other = fake.inject_message(52, "hello", language_code="en")
 
-    # The other user is answered while user 51's first press is still held (not after it).
-    await fake.wait_for(lambda: fake.sent_messages(52), timeout=hold - 0.1)
+    # The other user is answered while user 51's first press is held: the hold ends only below, so were user 52
+    # queued behind user 51 this would never happen (the harness's timeout turns that into a failure).
+    await harness.wait_processed(other["update_id"])
+    await fake.settle()  # a second press that had not waited for the first would have reached the fake by now
     answers = fake.calls_to("answerCallbackQuery")[calls_before:]
     assert len(answers) == 1, "user 51's second press did not wait for the first one"
-    assert answers[0].status is None, "user 52 waited for user 51"
+    assert answers[0].params.get("callback_query_id") == first["callback_query"]["id"]
+    assert answers[0].status is None  # still held
     assert len(fake.sent_messages(51)) == 3  # nothing new for 51 yet
+    assert fake.sent_messages(52)
 
+    release.set()
     await harness.wait_processed(first["update_id"], second["update_id"], other["update_id"])
 
     loaded = await harness.store.load("tg-51")
