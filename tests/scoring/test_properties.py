@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from scoring import ITEM_IDS, Profile, assess
 from tests.scoring.strategies import profiles
 
-settings.register_profile("jifen", max_examples=150, deadline=None)
-settings.load_profile("jifen")
+PROPERTIES = settings(max_examples=150)
+"""More examples than Hypothesis' default; everything else comes from the profile tests/conftest.py loads."""
 
 
+@PROPERTIES
 @given(profiles())
 def test_total_is_the_sum_of_counted_items(p: Profile) -> None:
     a = assess(p)
@@ -22,6 +23,7 @@ def test_total_is_the_sum_of_counted_items(p: Profile) -> None:
     assert a.shortfall == max(0, a.standard - a.total)
 
 
+@PROPERTIES
 @given(profiles())
 def test_exactly_one_of_education_and_title_counts(p: Profile) -> None:
     a = assess(p)
@@ -30,6 +32,7 @@ def test_exactly_one_of_education_and_title_counts(p: Profile) -> None:
     assert counted.points == max(a.item("education").points, a.item("title_skill").points)
 
 
+@PROPERTIES
 @given(profiles(), st.integers(1, 3650))
 def test_a_later_date_never_adds_age_points(p: Profile, days: int) -> None:
     """Holds for adults; the 18th birthday is the one date on which age points appear."""
@@ -39,12 +42,14 @@ def test_a_later_date_never_adds_age_points(p: Profile, days: int) -> None:
     assert assess(later).points("age") <= assess(p).points("age")
 
 
+@PROPERTIES
 @given(profiles(), st.integers(1, 240))
 def test_more_insurance_months_never_lower_the_total(p: Profile, extra: int) -> None:
     more = p.model_copy(update={"insurance_months": p.insurance_months + extra})
     assert assess(more).total >= assess(p).total
 
 
+@PROPERTIES
 @given(profiles())
 def test_a_vetoed_profile_never_passes(p: Profile) -> None:
     a = assess(p)
@@ -53,6 +58,7 @@ def test_a_vetoed_profile_never_passes(p: Profile) -> None:
     assert a.passes == (a.eligible and not a.vetoed and a.total >= a.standard)
 
 
+@PROPERTIES
 @given(profiles())
 def test_deductions_are_never_positive_and_bonuses_never_negative(p: Profile) -> None:
     a = assess(p)
