@@ -237,10 +237,31 @@ def parse_profile(data: Any) -> Profile:
         raise ProfileError(describe_validation_error(exc)) from None
 
 
+_PLAIN_KEY = re.compile(r"[\w-]+")
+MAX_KEY_CHARS = 40
+"""A longer key in an error message is cut (the message stays one readable line)."""
+
+
+def _printable(text: str) -> str:
+    """Control, line-breaking and other invisible characters escaped (``\\n``, ``\\u2028``): one line, always."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _key(part: int | str) -> str:
+    """One step of an error's location: as typed when plain (``records``, ``0``, ``婚姻``), else quoted with its
+    special characters escaped, and cut when absurdly long. The key may be anything a JSON file holds."""
+    text = str(part)
+    if len(text) <= MAX_KEY_CHARS and _PLAIN_KEY.fullmatch(text):
+        return text
+    cut = text[:MAX_KEY_CHARS]
+    return _printable(repr(cut)) + ("…" if len(text) > MAX_KEY_CHARS else "")
+
+
 def describe_validation_error(exc: ValidationError) -> str:
+    """pydantic's first error as one line naming the field; keys and messages cannot break the line."""
     err = exc.errors(include_url=False)[0]
-    loc = ".".join(str(x) for x in err["loc"])
-    msg = str(err["msg"]).removeprefix("Value error, ")
+    loc = ".".join(_key(x) for x in err["loc"])
+    msg = _printable(str(err["msg"]).removeprefix("Value error, "))
     if err["type"] == "extra_forbidden":
         msg = "unknown field"
     elif err["type"] == "enum" and "expected" in err.get("ctx", {}):

@@ -84,8 +84,14 @@ def check(code: int, out: str, err: str, json_out: bool) -> None:
             json.loads(out)
     else:
         assert code == 2, (code, err)
-        assert err.endswith("\n") and err.count("\n") == 1, repr(err)
+        assert one_line(err), repr(err)
         assert err.startswith("jifen: "), err
+
+
+def one_line(err: str) -> bool:
+    """One line as a terminal or a log shows it: a single newline at the end, and nothing before it that breaks
+    the line (\\r, \\v, \\x85, \\u2028...: whatever str.splitlines splits on) or is not printable."""
+    return err.endswith("\n") and len(err.splitlines()) == 1 and err[:-1].isprintable()
 
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -173,6 +179,38 @@ def test_hostile_files_give_status_2_and_one_line(
     check(code, out, err, True)
     if name in ("over-1mb", "over-1mb-of-spaces", "deep-array", "digits-5000", "latin1", "empty", "nul"):
         assert code == 2, name
+
+
+# Keys that once gave a two-line message (found by the fuzzer): the key is echoed in the error, so every character
+# that can break or hide a line must come out escaped, and a huge key cut.
+LINE_BREAKING_KEYS = ["a\nb", "\n", "x\ry", "\r\n", "\u2028", "para\u2029graph", "\x85", "\x0b", "\x0c", "\x1c",
+                      "\x00", "\x1b[31mred", "\u202eevil", "tab\tkey", "k" * 10_000, "\n" * 10_000]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", LINE_BREAKING_KEYS, ids=lambda key: ascii(key[:12]) + f"*{len(key)}")
+@pytest.mark.parametrize("where", ["top", "investment", "records"])
+@pytest.mark.parametrize("command", ["score", "plan", "whatif"])
+def test_an_unknown_key_with_line_breaks_gives_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, where: str, command: str
+) -> None:
+    data: dict[str, Any] = json.loads(json.dumps(BASE))
+    if where == "top":
+        data[key] = 1
+    elif where == "investment":
+        data["investment"][key] = 1
+    else:
+        data["records"] = [{"kind": "detention", "date": "2024-03-01", key: 1}]
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    argv = [command, str(path), *(["--set=insurance_months+=12"] if command == "whatif" else [])]
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    assert one_line(err), repr(err)
+    assert err.rstrip("\n").endswith(": unknown field"), err
+    assert len(err) < 200, err  # a 10,000-character key is cut
+    assert repr(key[:10])[1:-1] in err  # named: its first characters, escaped as Python writes them
+    prefix = {"top": "jifen: '", "investment": "jifen: investment.'", "records": "jifen: records.0.'"}[where]
+    assert err.startswith(prefix), err
 
 
 def test_a_missing_file_and_a_directory_give_status_2_and_one_line(
