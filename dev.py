@@ -54,18 +54,10 @@ def _require_debian_packages(packages: list[str], needed_by: str) -> None:
 
 
 def _venv_package() -> list[str]:
-    """Debian ships ``venv`` without ``ensurepip`` unless pythonX.Y-venv is installed."""
-    if importlib.util.find_spec("ensurepip") is not None and _ensurepip_has_wheels():
+    """Debian leaves ``ensurepip`` (so ``venv`` with pip) to its separate pythonX.Y-venv package."""
+    if importlib.util.find_spec("ensurepip") is not None:
         return []
     return [f"python{sys.version_info.major}.{sys.version_info.minor}-venv"]
-
-
-def _ensurepip_has_wheels() -> bool:
-    spec = importlib.util.find_spec("ensurepip")
-    if spec is None or spec.origin is None:
-        return False
-    bundled = Path(spec.origin).parent / "_bundled"
-    return any(bundled.glob("pip-*.whl"))
 
 
 def _wanted_stamp() -> str:
