@@ -40,7 +40,8 @@ FAKETIME_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC", 
 
 
 def real_clock_env() -> dict[str, str]:
-    """The environment without libfaketime: redis-server hangs under it, and the suite must pass under faketime."""
+    """The environment without libfaketime: redis-server and redis-cli hang under it, and the suite must pass
+    under faketime."""
     return {key: value for key, value in os.environ.items() if key not in FAKETIME_VARIABLES}
 
 

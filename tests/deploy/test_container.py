@@ -31,7 +31,7 @@ import redis
 
 from bot.settings import Settings
 from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER
-from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer, free_port
+from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer, free_port, real_clock_env
 from tests.deploy.deployfiles import (
     COMPOSE,
     Healthcheck,
@@ -97,13 +97,13 @@ def test_compose_redis_keeps_data_across_a_restart_and_its_healthcheck_follows_i
     with redis.Redis.from_url(compose_redis.url) as client:
         assert client.config_get("appendonly") == {"appendonly": "yes"}
         client.set("jifen:deploy-test", "kept")
-    assert subprocess.run(argv, capture_output=True, timeout=10).returncode == 0
+    assert subprocess.run(argv, capture_output=True, timeout=10, env=real_clock_env()).returncode == 0
 
     compose_redis.stop()
-    assert subprocess.run(argv, capture_output=True, timeout=10).returncode != 0
+    assert subprocess.run(argv, capture_output=True, timeout=10, env=real_clock_env()).returncode != 0
 
     compose_redis.start()
-    assert subprocess.run(argv, capture_output=True, timeout=10).returncode == 0
+    assert subprocess.run(argv, capture_output=True, timeout=10, env=real_clock_env()).returncode == 0
     with redis.Redis.from_url(compose_redis.url) as client:
         assert client.get("jifen:deploy-test") == b"kept"  # from the append-only file
 
