@@ -28,3 +28,9 @@ def fake_clock_env(at: dt.datetime = WORKER_NOW) -> dict[str, str]:
 def worker_now() -> dt.datetime:
     """``WORKER_NOW`` moved on by the time since this module was imported, as the children's clocks move."""
     return WORKER_NOW + dt.timedelta(seconds=time.monotonic() - _STARTED)
+
+
+def worker_epoch() -> float:
+    """``worker_now()`` in epoch seconds: the clock of a store that reads what the workers wrote (a session they
+    saved expires 180 days after *their* today, which may be long past by the real clock)."""
+    return worker_now().timestamp()

@@ -19,7 +19,7 @@ from typing import Self
 from bot.store import RedisStore
 from dialogs.session import Session
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.worker_clock import fake_clock_env
+from tests.worker_clock import fake_clock_env, worker_epoch
 
 ROOT = Path(__file__).resolve().parents[2]
 JIFEN = Path(sys.executable).with_name("jifen")
@@ -34,7 +34,7 @@ def persistent_redis_arguments(arguments: list[str]) -> list[str]:
 
 async def stored_session(redis_url: str, user_key: str) -> Session | None:
     """The session as the store holds it, read with a fresh client (the bot's own may be mid-outage)."""
-    store = RedisStore(redis_url)
+    store = RedisStore(redis_url, clock=worker_epoch)
     try:
         loaded = await store.load(user_key)
     finally:

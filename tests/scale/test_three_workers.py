@@ -41,7 +41,7 @@ from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 from tests.dialogs.examples import EXAMPLES
 from tests.scale.workers import Workers
 from tests.telegram.fake_bot_api import FakeBotApi, parse_html
-from tests.worker_clock import worker_now
+from tests.worker_clock import worker_epoch, worker_now
 
 pytestmark = [pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON), pytest.mark.slow]  # 3 workers, 200 users
 
@@ -150,7 +150,7 @@ async def test_three_workers_serve_many_users_concurrently(redis: RedisServer, t
     assert counter.duplicates >= counter.updates // DUPLICATE_EVERY > 0
 
     policy = load_policy()
-    store = RedisStore(redis.url)
+    store = RedisStore(redis.url, clock=worker_epoch)
     queue = RedisReminderQueue(redis.url)
     try:
         for user in simulated:
