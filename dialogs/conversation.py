@@ -265,7 +265,7 @@ class _Handler:
         profile = self._profile()
         if isinstance(profile, str):
             return self._reply(lead=[*notes, profile])
-        messages = [Outbound(text) for text in _safe(lambda: advice.final_messages(profile, self.t))]
+        messages = [Outbound(text) for text in _safe(lambda: advice.final_messages(profile, self.t, self.conv.policy))]
         if not messages:
             messages = [Outbound(self.t("chat.score.failed"))]
         if notes:
@@ -329,14 +329,14 @@ class _Handler:
         profile = self._profile()
         if isinstance(profile, str):
             return self._reply(Outbound(profile))
-        texts = _safe(lambda: [advice.score_message(profile, self.t)])
+        texts = _safe(lambda: [advice.score_message(profile, self.t, self.conv.policy)])
         return self._results(texts)
 
     def _cmd_plan(self, _arg: str) -> Turn:
         profile = self._profile()
         if isinstance(profile, str):
             return self._reply(Outbound(profile))
-        return self._results(_safe(lambda: [advice.plan_message(profile, self.t)]))
+        return self._results(_safe(lambda: [advice.plan_message(profile, self.t, self.conv.policy)]))
 
     def _results(self, texts: list[str]) -> Turn:
         out = [Outbound(text) for text in texts] or [Outbound(self.t("chat.score.failed"))]
@@ -378,7 +378,7 @@ class _Handler:
         if found.only_time and self.s.last_whatif and is_continuation(text):
             found = follow_up(self.s.last_whatif, found)
         self.s.last_whatif = list(found.changes)
-        texts = _safe(lambda: [advice.whatif_message(profile, found.changes, self.t)])
+        texts = _safe(lambda: [advice.whatif_message(profile, found.changes, self.t, self.conv.policy)])
         if not texts:
             return self._reply(Outbound(self.t("chat.whatif.failed")))
         if found.horizon_months:
