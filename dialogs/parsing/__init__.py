@@ -1,6 +1,44 @@
-"""The free-text answer parsers, as a package (being split by kind of answer; see the submodules)."""
+"""Turn a chat user's free-text answer into a typed value, or a stable error code.
 
-from dialogs.parsing.numerals import (
+Why a package of its own: people answer a questionnaire in whatever their keyboard produces — Chinese
+or English, full-width digits from a Chinese IME, ``1.2万`` or ``12k`` for a salary, ``三年半`` for a
+duration, ``②`` for the second option. The questionnaire state machine must not care; it asks a
+parser for a value and, on failure, re-asks with a hint chosen by :attr:`ParseError.code`. So:
+
+* every parser returns a typed value or raises :class:`ParseError` — never anything else, whatever
+  the input, because a crash here ends the conversation;
+* codes are short, stable identifiers (see ``ERROR_CODES``) that the caller maps to localized text;
+  wording lives in the message catalogues, not here;
+* answers longer than :data:`MAX_INPUT_CHARS` are rejected before any work, and every regular
+  expression is linear-time, so a hostile message cannot stall the bot;
+* nothing reads the clock: relative answers ("明天", "去年5月") resolve against a ``today`` the caller
+  passes, which keeps the parsers pure and the tests deterministic;
+* stdlib only, so the package can be reused by any channel or script without extra installs. It is
+  kept in-house on purpose: general-purpose libraries (cn2an, dateparser, jionlp) were measured and
+  guess silently where asking again is right.
+
+When an answer is plausibly read two ways ("1/3/2027", "27年", "三五千", "30-40") the parsers say
+``ambiguous`` rather than guess: a wrong guess silently corrupts the points estimate, whereas a
+follow-up question costs one message.
+
+One module per kind of answer, each importing only those below it (no cycles)::
+
+    errors      ParseError, the codes, MAX_INPUT_CHARS
+    normalise   normalize(), and prepare(): the entry guard every parser calls first
+    numerals    Arabic / Chinese numerals with units          english   English cardinal words
+    numbers     parse_number, parse_int (hedges, currency, sign over numerals or English)
+    money       parse_money_cny, parse_multiple               durations parse_duration_months, parse_age
+    dates       parse_date, parse_month                       yes_no    parse_yes_no
+    choices     Choice, match_choice
+
+This ``__init__`` re-exports the public parsers and codes; the helpers the modules share with each
+other (``prepare``, ``numeral``, ``number``...) are not part of that public surface.
+"""
+
+from dialogs.parsing.choices import Choice, match_choice
+from dialogs.parsing.dates import parse_date, parse_month
+from dialogs.parsing.durations import parse_age, parse_duration_months
+from dialogs.parsing.errors import (
     AMBIGUOUS,
     EMPTY,
     ERROR_CODES,
@@ -13,20 +51,12 @@ from dialogs.parsing.numerals import (
     NOT_YES_NO,
     OUT_OF_RANGE,
     TOO_LONG,
-    Choice,
     ParseError,
-    match_choice,
-    normalize,
-    parse_age,
-    parse_date,
-    parse_duration_months,
-    parse_int,
-    parse_money_cny,
-    parse_month,
-    parse_multiple,
-    parse_number,
-    parse_yes_no,
 )
+from dialogs.parsing.money import parse_money_cny, parse_multiple
+from dialogs.parsing.normalise import normalize
+from dialogs.parsing.numbers import parse_int, parse_number
+from dialogs.parsing.yes_no import parse_yes_no
 
 __all__ = [
     "AMBIGUOUS",

@@ -1,0 +1,87 @@
+"""Read lengths of time: durations in whole months ("2年3个月", "2y3m", "三年半") and ages in completed years.
+
+Why strict: years must come before months and each unit appears once, so "3个月2年" or "2年5年" is
+"not_a_duration" rather than a sum; a vague tail ("两年多") is "ambiguous". An age given as 虚岁 (the
+nominal age, one or two more than 周岁) is refused as "ambiguous", because the points rules use
+completed years and guessing the offset would misplace the user across an age bracket.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Final
+
+from dialogs.parsing.errors import AMBIGUOUS, NOT_A_DURATION, NOT_A_NUMBER, NOT_AN_INTEGER, OUT_OF_RANGE, ParseError
+from dialogs.parsing.normalise import prepare
+from dialogs.parsing.numbers import HALF, amount, number, strip_pattern, to_int
+from dialogs.parsing.numerals import VAGUE_CHARS
+
+_DURATION_UNIT: Final = re.compile(
+    r"(周年|年|个月|月|(?<![a-z])(?:years?|yrs?|y|months?|mos?|mths?|m)(?![a-z]))"
+)
+_CONNECTOR: Final = re.compile(r"(?:零|又|加|and|&|,|\+) ?")
+_DURATION_TAIL_HALF: Final = frozenset({"半", "half", "and a half", "and half"})
+
+
+def _unit_months(unit: str) -> int:
+    return 12 if unit in ("周年", "年") or unit.startswith("y") else 1
+
+
+def _duration_months(s: str) -> Decimal:
+    """Years and/or months, in that order: "2年3个月", "2y3m", "三年半", "half a year", bare "3" (years)."""
+    parts = _DURATION_UNIT.split(s)
+    if len(parts) == 1:
+        return amount(s) * 12
+    amounts, units, tail = parts[0:-1:2], [_unit_months(u) for u in parts[1::2]], parts[-1].strip()
+    if units not in ([12], [1], [12, 1]):
+        raise ParseError(NOT_A_DURATION)
+    total = Decimal(0)
+    for i, (amount_text, months) in enumerate(zip(amounts, units, strict=True)):
+        chunk = strip_pattern(amount_text.strip(), _CONNECTOR, suffix=False) if i else amount_text
+        value = amount(chunk)
+        if value < 0:
+            raise ParseError(OUT_OF_RANGE)
+        total += value * months
+    if tail in _DURATION_TAIL_HALF:
+        total += HALF * units[-1]
+    elif tail:
+        raise ParseError(AMBIGUOUS if any(ch in VAGUE_CHARS for ch in tail) else NOT_A_DURATION)
+    return total
+
+
+def parse_duration_months(text: str) -> int:
+    """A length of time in whole months (rounded down), since the scoring rules count months.
+
+    A bare number means years, because that is how the questions are phrased ("how many years...").
+    """
+    s = prepare(text)
+    try:
+        months = _duration_months(s)
+    except ParseError as err:
+        if err.code in (NOT_A_NUMBER, NOT_AN_INTEGER):
+            raise ParseError(NOT_A_DURATION) from None
+        raise
+    if months < 0:
+        raise ParseError(OUT_OF_RANGE)
+    return int(months)  # truncation == floor for non-negative values
+
+
+_AGE_PREFIX: Final = re.compile(r"(?:我今年|今年|我|aged|age|i am|i'm) ?:? ?")
+_AGE_SUFFIX: Final = re.compile(r" ?(?:周岁|岁|years? old|yrs? old|y/o|yo|years?)(?:了|啦)?$")
+
+
+def parse_age(text: str) -> int:
+    """A completed age (周岁) in years, 0..120.
+
+    虚岁 (nominal age, one or two more than 周岁) is refused as "ambiguous": the points rules use
+    completed years and guessing the offset would misplace the user across an age bracket.
+    """
+    s = prepare(text)
+    if "虚岁" in s:
+        raise ParseError(AMBIGUOUS)
+    s = strip_pattern(s, _AGE_PREFIX, suffix=False)
+    s = strip_pattern(s, _AGE_SUFFIX, suffix=True)
+    if not s:
+        raise ParseError(NOT_A_NUMBER)
+    return to_int(number(s), 0, 120)
