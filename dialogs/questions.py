@@ -39,16 +39,32 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Guard:
-    """A condition on the answers so far; ``label`` names it in the diagram."""
+    """A condition on the answers so far; ``label`` names it in the diagram.
+
+    A guard built with ``&`` remembers its ``parts``, so that ``implies`` can tell, without
+    evaluating anything, that one guard holds whenever another does: the state machine uses it to
+    leave out transitions that could never be taken.
+    """
 
     label: str
     test: Callable[[Answers], bool]
+    parts: tuple[Guard, ...] = ()
 
     def __call__(self, answers: Answers) -> bool:
         return self.test(answers)
 
     def __and__(self, other: Guard) -> Guard:
-        return Guard(f"{self.label} and {other.label}", lambda a: self.test(a) and other.test(a))
+        return Guard(f"{self.label} and {other.label}", lambda a: self.test(a) and other.test(a),
+                     (*self.conjuncts, *other.conjuncts))
+
+    @property
+    def conjuncts(self) -> tuple[Guard, ...]:
+        """The plain guards this one is the conjunction of (itself, if it is not built with ``&``)."""
+        return self.parts or (self,)
+
+    def implies(self, other: Guard) -> bool:
+        """True if ``other`` holds whenever this guard holds (its conjuncts are among this one's)."""
+        return set(other.conjuncts) <= set(self.conjuncts)
 
 
 @dataclass(frozen=True)

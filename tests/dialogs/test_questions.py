@@ -6,7 +6,7 @@ import string
 
 from dialogs import payloads
 from dialogs.messages import MAX_PAYLOAD_BYTES
-from dialogs.questions import BY_ID, QUESTIONS, REQUIRED_FOR_SCORE, STATES
+from dialogs.questions import BY_ID, HAS_RECORDS, OWNS_COMPANY, QUESTIONS, REQUIRED_FOR_SCORE, STATES, Guard
 from locales import LANGUAGES, catalogue
 from scoring.changes import SETTABLE
 
@@ -18,6 +18,17 @@ PROFILE_FIELDS = {"birth_date", "education", "full_time_graduation_date", "title
 def test_ids_are_unique_and_states_are_consent_questions_done() -> None:
     assert len(BY_ID) == len(QUESTIONS)
     assert STATES[0] == "consent" and STATES[-1] == "done"
+
+
+def test_a_conjunction_implies_its_parts_and_nothing_else() -> None:
+    sentence, more = BY_ID["record_sentence"].guard, BY_ID["record_more"].guard
+    assert sentence is not None and more is not None
+    assert sentence.implies(HAS_RECORDS) and more.implies(HAS_RECORDS) and HAS_RECORDS.implies(HAS_RECORDS)
+    assert not HAS_RECORDS.implies(sentence) and not sentence.implies(more) and not more.implies(sentence)
+    assert not OWNS_COMPANY.implies(HAS_RECORDS)
+    same_label = Guard(HAS_RECORDS.label, lambda a: True)
+    assert not same_label.implies(HAS_RECORDS)  # guards are told apart by identity, not by their labels
+    assert (sentence & more)({"has_records": True, "record_kind": "criminal", "records": []})
 
 
 def test_every_profile_field_is_filled_by_some_question() -> None:
