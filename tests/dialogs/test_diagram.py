@@ -1,9 +1,11 @@
 """docs/dialog.md draws the interview as it really runs, and ``jifen diagram --check`` catches a stale copy.
 
-The diagram is generated from dialogs.flow.EDGES, so walking EDGES again proves nothing. Instead the mermaid text
-is parsed and compared with what the engine does: whole interviews (the worked examples, and one that answers yes
-to everything, with two records) are driven through the real engine while every transition the state machine
-takes is recorded; each one must be an arrow of the diagram, and every question must be a node.
+The diagram is generated from the state machine's own transitions, so walking them again proves nothing. Instead
+the mermaid text is parsed and compared with what the engine does: whole interviews (the worked examples, one that
+answers yes to everything, with two records, and one that goes back and restarts) are driven through the real
+engine while every change of state the ``transitions`` machine makes is recorded; each ``agree``/``next`` must be
+an arrow of the diagram, each ``back``/``restart`` must do what the rules under it say, and every question must be
+a node.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from transitions import EventData
 
 from bot.cli import main
 from dialogs import diagram
-from dialogs.flow import Flow, Position
-from dialogs.questions import CONSENT, DONE, QUESTIONS, STATES
+from dialogs.flow import HistoryTransition, SessionModel
+from dialogs.questions import CONSENT, DONE, FIRST, QUESTIONS, STATES
 from tests.dialogs.chat import new_memory_chat, session_of
 from tests.dialogs.examples import TRANSCRIPTS
 
@@ -34,7 +37,16 @@ EVERYTHING = [
 """Every optional question answered yes (company, public service, remote area, spouse, records), two records of
 which one criminal (the sentence question), so the record loop is taken."""
 
-SCRIPTS = [("everything", EVERYTHING), *((f"{e.name}-{v}", e.scripts[v]) for e, v in TRANSCRIPTS)]
+BACK_AND_RESTART = [
+    "hi", "@agree", "35", "@3", "back", "back", "1990-03-01", "@college", "@no", "back", "back", "@bachelor_degree",
+    "@none", "restart", "1990-03-01", "@none", "@none", "0", "@no", "@no", "@no", "@none", "@none", "@no", "@no",
+    "@yes", "@detention", "2024-01-01", "@yes", "@criminal", "back", "back", "@no", "back", "@no", "skip",
+]  # fmt: skip
+"""Back over a skipped follow-up, back twice and forward past kept answers, a restart, and back over the record
+loop (which undoes it)."""
+
+SCRIPTS = [("everything", EVERYTHING), ("back-and-restart", BACK_AND_RESTART),
+           *((f"{e.name}-{v}", e.scripts[v]) for e, v in TRANSCRIPTS)]
 
 
 @dataclass(frozen=True)
@@ -70,18 +82,16 @@ class Step:
 
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Step]]:
-    """Every transition the engine's state machine actually takes while the test runs."""
+    """Every change of state the engine's state machine actually makes while the test runs."""
     steps: list[Step] = []
-    fire = Flow._fire
+    change = HistoryTransition._change_state
 
-    def recording(self: Flow, pos: Position, trigger: str) -> bool:
-        source = pos.state
-        moved = fire(self, pos, trigger)
-        if moved:
-            steps.append(Step(source, trigger, pos.state))
-        return moved
+    def recording(self: HistoryTransition, event: EventData) -> None:
+        change(self, event)
+        assert event.event is not None and isinstance(event.model, SessionModel)
+        steps.append(Step(self.source, event.event.name, event.model.state))
 
-    monkeypatch.setattr(Flow, "_fire", recording)
+    monkeypatch.setattr(HistoryTransition, "_change_state", recording)
     yield steps
 
 
@@ -111,8 +121,34 @@ async def test_every_transition_the_engine_takes_is_drawn(taken: list[Step], dra
         assert steps[0].source == CONSENT and (START, CONSENT, "") in drawn.arrows, name
         assert steps[-1].dest == DONE and (DONE, START, "") in drawn.arrows, name
         for step in steps:
-            assert step.trigger in ("agree", "next"), (name, step)  # the scripts only move forward
-            assert (step.source, step.dest, step.trigger) in drawn.arrows, f"{name}: {step} is not in the diagram"
+            if step.trigger in ("agree", "next"):
+                assert (step.source, step.dest, step.trigger) in drawn.arrows, f"{name}: {step} is not in the diagram"
+
+
+async def test_back_and_restart_do_what_the_rules_under_the_diagram_say(taken: list[Step]) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert "- `back`: 30 transitions, one from every state but `consent`, to the previous answered question" in text
+    assert f"- `restart`: 30 transitions, one from every state but `consent`, to `{FIRST}`" in text
+    runs = await run_interviews(taken)
+    triggers = {step.trigger for steps in runs.values() for step in steps}
+    assert triggers == {"agree", "next", "back", "restart"}
+    for name, steps in runs.items():
+        history: list[str] = []  # what `next` left behind, as the rule describes it
+        for step in steps:
+            assert step.source != CONSENT or step.trigger == "agree", (name, step)
+            if step.trigger == "next":
+                history.append(step.source)
+            elif step.trigger == "back":
+                assert history and step.dest == history.pop(), f"{name}: {step} is not back to the last question"
+            elif step.trigger == "restart":
+                assert step.dest == FIRST, (name, step)
+                history.clear()
+    back = [s for s in runs["back-and-restart"] if s.trigger == "back"]
+    assert [(s.source, s.dest) for s in back] == [
+        ("education", "birth_month"), ("birth_month", "birth"), ("title_skill", "full_time"),
+        ("full_time", "education"), ("record_date", "record_kind"), ("record_kind", "record_more"),
+        ("permit_expiry", "record_more"),
+    ]
 
 
 async def test_every_question_is_a_node_and_every_state_is_reached(taken: list[Step], drawn: Mermaid) -> None:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 
-from dialogs.flow import EDGES, Flow, Position
-from dialogs.questions import BY_ID, FIRST, QUESTIONS
+from dialogs.flow import HISTORY, Flow, Holds, Position
+from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS
 
 FLOW = Flow()
+
+
+def next_from(state: str) -> list[tuple[str | None, str | None]]:
+    """The ``next`` transitions of the machine from ``state``, in order: (destination, guard label)."""
+    found = []
+    for t in FLOW.machine.events["next"].transitions[state]:
+        labels = [c.func.guard.label for c in t.conditions if isinstance(c.func, Holds)]
+        found.append((t.dest, labels[0] if labels else None))
+    return found
 
 
 def walk(answers: dict[str, Any]) -> list[str]:
@@ -68,12 +78,73 @@ def test_guards_ask_follow_ups_only_when_they_apply(changes: dict[str, Any], ask
     assert not set(not_asked) & set(questions)
 
 
-def test_next_edges_stop_at_the_first_unguarded_question() -> None:
-    from_birth = [(e.dest, e.guard is not None) for e in EDGES if e.source == "birth"]
-    assert from_birth == [("birth_month", True), ("education", False)]
-    assert [e.dest for e in EDGES if e.trigger == "agree"] == [FIRST]
+def test_next_transitions_stop_at_the_first_unguarded_question() -> None:
+    assert next_from("birth") == [("birth_month", "age given instead of a date"), ("education", None)]
+    assert [t.dest for ts in FLOW.machine.events["agree"].transitions.values() for t in ts] == [FIRST]
     for q in QUESTIONS:
-        assert any(e.source == q.id for e in EDGES), q.id
+        assert next_from(q.id), q.id
+        assert next_from(q.id)[-1][1] is None, q.id  # from every question, some question always comes next
+
+
+def test_transitions_that_could_never_be_taken_are_left_out() -> None:
+    # "owns a company" guards all three company follow-ups: from `company`, only the first can be next
+    assert next_from("company") == [("company_tax", "owns a company"), ("public_service", None)]
+    assert next_from("has_records") == [("record_kind", "has records"), ("permit_expiry", None)]
+    assert [dest for dest, _ in next_from("record_date")] == ["record_sentence", "record_more", "permit_expiry"]
+    assert next_from("record_more") == [("record_kind", "another record"), ("permit_expiry", None)]
+
+
+def test_back_and_restart_are_one_transition_per_state() -> None:
+    sources = [*BY_ID, DONE]
+    for trigger, dest in (("back", HISTORY), ("restart", FIRST)):
+        by_source = FLOW.machine.events[trigger].transitions
+        assert {s: [t.dest for t in by_source[s]] for s in by_source} == {s: [dest] for s in sources}
+    counts = {name: sum(map(len, e.transitions.values())) for name, e in FLOW.machine.events.items()}
+    assert counts == {"agree": 1, "next": 47, "back": 30, "restart": 30}
+
+
+def test_back_returns_through_the_history_and_next_passes_answered_questions() -> None:
+    answers = {**BASE, "insurance_months": 12, "base": None}
+    pos = Position("consent", {}, [])
+    FLOW.agree(pos)
+    while pos.state != "award":
+        pos.answers.update({k: answers[k] for k in BY_ID[pos.state].answer_keys if k in answers})
+        FLOW.advance(pos)
+    assert pos.history[-4:] == ["shortage_major", "company", "public_service", "remote_area"]
+    for expected in ("remote_area", "public_service", "company"):
+        assert FLOW.back(pos) and pos.state == expected
+    assert pos.history[-1] == "shortage_major"
+    FLOW.advance(pos)  # company, public_service and remote_area keep their answers
+    assert pos.state == "award"
+    assert pos.history[-3:] == ["company", "public_service", "remote_area"]
+
+
+def test_the_machine_keeps_no_session_and_serves_threads_at_once() -> None:
+    expected = walk(BASE)
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def interviews() -> None:
+        try:
+            results.extend(walk(BASE) for _ in range(50))
+        except BaseException as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=interviews) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert results == [expected] * 200
+    assert FLOW.machine.models == []
+
+
+def test_a_failing_callback_does_not_leave_the_model_behind() -> None:
+    pos = Position("record_more", {"record_more": True, "records": 5}, [])
+    with pytest.raises(TypeError):
+        FLOW.advance(pos)
+    assert FLOW.machine.models == []
 
 
 def test_the_record_loop_commits_and_back_undoes_it() -> None:
