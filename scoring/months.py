@@ -6,6 +6,7 @@ count months and the calculator compares thousands of them per second.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 MONTHS_PER_YEAR = 12
@@ -23,8 +24,28 @@ def month_label(m: int) -> str:
     return f"{m // 12:04d}-{m % 12 + 1:02d}"
 
 
+def month_from_label(label: str) -> int:
+    """The month of a ``YYYY-MM`` label, the inverse of :func:`month_label`; ``ValueError`` if it is none.
+
+    For labels already validated or written by this code (stored answers, profile JSON); what a person
+    types goes through dialogs.parsing, which reads many more forms and explains what it cannot read.
+    """
+    year, sep, month = label.partition("-")
+    digits = year + month
+    if not (sep and len(year) == 4 and len(month) == 2 and digits.isascii() and digits.isdigit()
+            and 1 <= int(month) <= 12):
+        raise ValueError(f"not a YYYY-MM month: {label!r}")
+    return month_index(int(year), int(month))
+
+
 def first_day(m: int) -> dt.date:
     return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def last_day(m: int) -> dt.date:
+    """The last day of month ``m``, counted within the month so December 9999 (``date.max``) works too."""
+    year, month = m // 12, m % 12 + 1
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def full_years(start: dt.date, on: dt.date) -> int:
