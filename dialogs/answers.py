@@ -35,7 +35,7 @@ from dialogs.parsing import (
 )
 from dialogs.questions import ADULT_AGE, PART_TIME_MARKERS, Kind, Question
 from locales import LANGUAGES, translator
-from scoring.months import add_years, month_index, month_label, month_of
+from scoring.months import add_years, first_day, full_years, last_day, month_index, month_label, month_of
 from scoring.policy import Policy
 
 FUTURE = "future_date"
@@ -152,7 +152,7 @@ def _birth(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
 def _check_birth(q: Question, born: dt.date, ctx: AnswerContext) -> dt.date:
     if born > ctx.today:
         raise ParseError(FUTURE)
-    if not q.lo <= _full_years(born, ctx.today) <= q.hi:
+    if not q.lo <= full_years(born, ctx.today) <= q.hi:
         raise ParseError(OUT_OF_RANGE)
     return born
 
@@ -220,10 +220,8 @@ def _date(q: Question, text: str, ctx: AnswerContext) -> Parsed:
 
 
 def _month_day(year: int, month: int, which: str) -> dt.date:
-    if which == "first":
-        return dt.date(year, month, 1)
-    nxt = month_index(year, month) + 1
-    return dt.date(nxt // 12, nxt % 12 + 1, 1) - dt.timedelta(days=1)
+    m = month_index(year, month)
+    return first_day(m) if which == "first" else last_day(m)
 
 
 def _check_date(q: Question, day: dt.date, ctx: AnswerContext) -> None:
@@ -344,7 +342,3 @@ def choices_of(q: Question) -> tuple[Choice, ...]:
 
 def _json_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _full_years(start: dt.date, on: dt.date) -> int:
-    return on.year - start.year - ((on.month, on.day) < (start.month, start.day))

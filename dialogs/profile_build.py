@@ -23,7 +23,7 @@ from typing import Any
 from dialogs.answers import Wages
 from dialogs.questions import BY_ID, REQUIRED_FOR_SCORE, Answers, applicable_answers
 from scoring import Profile, parse_profile
-from scoring.months import add_years, first_day, month_label, month_of
+from scoring.months import add_years, first_day, month_from_label, month_label, month_of
 from scoring.policy import Policy
 
 
@@ -141,7 +141,7 @@ def contributions(answers: Answers, cal: Calendar) -> list[dict[str, Any]]:
     if multiple is None or since is None:
         span = min(insured, cal.lookback_months)
         return [_range(last - span + 1, last, floor)]
-    start = max(_month_index(since), last - insured + 1)
+    start = max(month_from_label(since), last - insured + 1)
     ranges = [_range(start, last, multiple)] if start <= last else []
     covered = max(0, last - start + 1)
     fill = min(insured - covered, max(0, cal.lookback_months - covered))
@@ -171,11 +171,6 @@ def _range(start: int, end: int, multiple: float) -> dict[str, Any]:
     return {"from": month_label(start), "to": month_label(end), "multiple": multiple}
 
 
-def _month_index(label: str) -> int:
-    year, month = label.split("-")
-    return int(year) * 12 + int(month) - 1
-
-
 def eligible_from(answers: Answers, cal: Calendar) -> tuple[int, dt.date] | None:
     """(insured months in the window, first month they may apply) when they cannot apply yet.
 
@@ -186,7 +181,7 @@ def eligible_from(answers: Answers, cal: Calendar) -> tuple[int, dt.date] | None
         return None
     paid: set[int] = set()
     for c in contributions(a, cal):
-        paid.update(range(_month_index(c["from"]), _month_index(c["to"]) + 1))
+        paid.update(range(month_from_label(c["from"]), month_from_label(c["to"]) + 1))
     now, window, needed = month_of(cal.today), cal.eligibility_window, cal.eligibility_months
     have = sum(1 for m in range(now - window, now) if m in paid)
     if have >= needed:

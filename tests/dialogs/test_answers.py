@@ -115,6 +115,7 @@ def test_dates_round_a_month_the_safe_way_and_say_so() -> None:
     ("graduation", "2027-07-01", "future_date"),
     ("record_date", "1980-01-01", "too_early"),  # before birth
     ("permit_expiry", "2050-01-01", "out_of_range"),
+    ("marriage_date", "9999年12月", "future_date"),  # rounds to 9999-12-31, the last date there is: no crash
     ("base_since", "2026-04", "future_date"),
     ("base_since", "2005-01", "too_early"),
     ("insurance_months", "25年", "exceeds_career"),  # born 1990: at most ~20 years since 16
