@@ -63,9 +63,8 @@ class Wages:
 
     @classmethod
     def on(cls, policy: Policy, day: dt.date) -> Wages:
-        rules = policy.rules(day)
-        return cls(float(rules["wage.average_monthly_cny"]), float(rules["wage.base_floor_cny"]),
-                   float(rules["wage.base_ceiling_cny"]))
+        wage = policy.rules(day).params.wage
+        return cls(float(wage.average_monthly_cny), float(wage.base_floor_cny), float(wage.base_ceiling_cny))
 
     def multiple_of(self, cny: float) -> float:
         """CNY base -> multiple of today's average, clamped to the legal bounds and rounded *down*.

@@ -47,10 +47,9 @@ class Calendar:
 
     @classmethod
     def on(cls, policy: Policy, today: dt.date) -> Calendar:
-        rules = policy.rules(today)
-        lookback = max(int(t["window"]) for t in rules["contribution_base.tiers"])
-        return cls(today, Wages.on(policy, today), lookback, int(rules["eligibility.insurance_months"]),
-                   int(rules["eligibility.insurance_window_months"]))
+        params = policy.rules(today).params
+        return cls(today, Wages.on(policy, today), params.contribution_base.longest_window,
+                   params.eligibility.insurance_months, params.eligibility.insurance_window_months)
 
 
 def missing_for_score(answers: Answers) -> tuple[str, ...]:

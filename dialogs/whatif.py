@@ -24,11 +24,11 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from dialogs.parsing import ParseError, normalize, parse_duration_months, parse_multiple
 from scoring.months import add_years, month_label, month_of
-from scoring.policy import Policy
+from scoring.policy import Policy, Rules
+from scoring.profile import AreaKind
 
 _NUM = r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十半]+)"
 _EN_NUM = r"(?:[0-9]+(?:\.[0-9]+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?)"
@@ -56,7 +56,7 @@ class _Found:
 @dataclass(frozen=True, slots=True)
 class _Ctx:
     today: dt.date
-    rules: Any
+    rules: Rules
 
     @property
     def month(self) -> str:
@@ -119,13 +119,13 @@ def _base(s: str, ctx: _Ctx) -> _Found | None:
         elif value is not None:
             cny = int(value)
     elif _CEILING.search(s):
-        multiple = _ratio(ctx, "wage.base_ceiling_cny")
+        multiple = _ratio(ctx, ctx.rules.params.wage.base_ceiling_cny)
     elif _FLOOR.search(s):
-        multiple = _ratio(ctx, "wage.base_floor_cny")
+        multiple = _ratio(ctx, ctx.rules.params.wage.base_floor_cny)
     if multiple is not None and 0 < multiple <= 10:
         return _Found((f"contributions+={multiple:g}x from {ctx.month}",), _tier_months(ctx, multiple))
     if cny is not None and cny > 0:
-        avg = float(ctx.rules["wage.average_monthly_cny"])
+        avg = float(ctx.rules.params.wage.average_monthly_cny)
         return _Found((f"contributions+={cny}cny from {ctx.month}",), _tier_months(ctx, cny / avg))
     return None
 
@@ -137,22 +137,22 @@ def _float(text: str) -> float | None:
         return None
 
 
-def _ratio(ctx: _Ctx, key: str) -> float:
-    return int(float(ctx.rules[key]) / float(ctx.rules["wage.average_monthly_cny"]) * 1000 + 1e-9) / 1000
+def _ratio(ctx: _Ctx, cny: int) -> float:
+    return int(float(cny) / float(ctx.rules.params.wage.average_monthly_cny) * 1000 + 1e-9) / 1000
 
 
 def _tier_months(ctx: _Ctx, multiple: float) -> int:
     """Months the highest tier reachable at ``multiple`` needs (all tiers' longest if none is)."""
-    tiers = ctx.rules["contribution_base.tiers"]
-    reachable = [t for t in tiers if float(t["multiple"]) <= multiple + 1e-9]
+    tiers = ctx.rules.params.contribution_base.tiers
+    reachable = [t for t in tiers if t.multiple <= multiple + 1e-9]
     if not reachable:
-        return max(int(t["months"]) for t in tiers)
-    return int(max(reachable, key=lambda t: float(t["multiple"]))["months"])
+        return max(t.months for t in tiers)
+    return max(reachable, key=lambda t: t.multiple).months
 
 
 def _area(kind: str) -> Callable[[re.Match[str], _Ctx], _Found]:
     def area(_m: re.Match[str], ctx: _Ctx) -> _Found:
-        years = int(ctx.rules["remote_area.min_years"][kind])
+        years = ctx.rules.params.remote_area.min_years[AreaKind(kind)]
         return _Found((f"remote_area.kind={kind}", f"remote_area.since={ctx.today.isoformat()}"), years * 12)
 
     return area
@@ -166,7 +166,7 @@ _AREA: Sequence[_Rule] = (
 
 
 def _public_service(_m: re.Match[str], ctx: _Ctx) -> _Found:
-    years = int(ctx.rules["public_service.min_years"])
+    years = ctx.rules.params.public_service.min_years
     return _Found((f"public_service_since={ctx.today.isoformat()}",), years * 12)
 
 

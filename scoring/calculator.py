@@ -22,10 +22,11 @@ def _longest_window(rules: Rules) -> int:
     cached = rules.items.get(("_longest_window", ""))
     if cached is not None:
         return int(cached)
-    longest: int = max(
-        rules["eligibility.insurance_window_months"],
-        rules["title_skill.base_condition_window_months"],
-        *(t["window"] for t in rules["contribution_base.tiers"]),
+    p = rules.params
+    longest = max(
+        p.eligibility.insurance_window_months,
+        p.title_skill.base_condition_window_months,
+        p.contribution_base.longest_window,
     )
     return rules.remember(("_longest_window", ""), longest)
 
@@ -36,7 +37,7 @@ _TITLE = ITEM_IDS.index("title_skill")
 
 def _take_higher(items: list[Item], rules: Rules) -> None:
     """Education and title/skill: only the higher counts (a tie counts education)."""
-    if not rules.values["education_title.take_higher"]:
+    if not rules.params.education_title.take_higher:
         return
     title_wins = items[_TITLE].points > items[_EDUCATION].points
     loser = _EDUCATION if title_wins else _TITLE
@@ -61,7 +62,7 @@ def _assemble(ctx: Context, items: list[Item], policy: Policy, reasons: list[Rea
         notes = (Reason("rules_expire", {"until": policy.valid_until.isoformat()}),)
     total = counted_total(items)
     # Positional: this runs for every assessment and every planner projection.
-    return Assessment(ctx.on, total, ctx.v["standard"], not reasons, vetoed, tuple(reasons), tuple(items), notes)
+    return Assessment(ctx.on, total, ctx.p.standard, not reasons, vetoed, tuple(reasons), tuple(items), notes)
 
 
 def assess(profile: Profile, policy: Policy | None = None) -> Assessment:

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.history import WAGE_KEY
 from scoring.months import add_months
 from scoring.policy import Policy, PolicyError
 from scoring.profile import Profile, ProfileError, parse_profile
@@ -112,7 +111,7 @@ def apply_changes(profile: Profile, changes: Sequence[str], policy: Policy, unkn
         if multiple is None:
             assert base_cny is not None
             try:
-                average = policy.for_month(WAGE_KEY, month).value
+                average = policy.wage_for_month(month).average_monthly_cny
             except PolicyError as exc:
                 raise ChangeError(str(exc)) from None
             multiple = base_cny / float(average)

@@ -16,9 +16,9 @@ from scoring.profile import RecordKind
 
 
 def insurance_history(ctx: Context) -> Reason | None:
-    r = ctx.v
-    window = r["eligibility.insurance_window_months"]
-    needed = r["eligibility.insurance_months"]
+    r = ctx.p.eligibility
+    window = r.insurance_window_months
+    needed = r.insurance_months
     have = ctx.history.months_paid(ctx.month - window, ctx.month - 1)
     if have >= needed:
         return None
@@ -39,9 +39,9 @@ def _first_eligible_month(history: History, month: int, window: int, needed: int
 
 
 def age(ctx: Context) -> Reason | None:
-    r = ctx.v
+    r = ctx.p.eligibility
     years = ctx.age
-    lo, hi = r["eligibility.min_age"], r["eligibility.max_age"]
+    lo, hi = r.min_age, r.max_age
     if lo <= years <= hi:
         return None
     return Reason("age_out_of_range", {"age": years, "min": lo, "max": hi})
@@ -59,7 +59,7 @@ def permit(ctx: Context) -> Reason | None:
 def veto(ctx: Context) -> Reason | None:
     if not ctx.profile.records:
         return None
-    years = ctx.v["veto.criminal_sentence_years"]
+    years = ctx.p.veto.criminal_sentence_years
     for r in ctx.profile.records:
         if r.kind is RecordKind.CRIMINAL and r.sentence_years >= years:
             return Reason("veto_criminal", {"years": years})

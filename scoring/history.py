@@ -17,9 +17,6 @@ from scoring.profile import Contribution
 EPSILON = 1e-9
 """Multiples are compared with this tolerance: 0.1 + 0.7 must still reach 0.8."""
 
-WAGE_KEY = "wage.average_monthly_cny"
-CEILING_KEY = "wage.base_ceiling_cny"
-
 
 class History:
     """The paid months in ``[first, last]`` as ranges ``(lo, hi, multiple)``.
@@ -51,7 +48,7 @@ class History:
     def _add_converted(self, c: Contribution, lo: int, hi: int, policy: Policy) -> None:
         """Split ``[lo, hi]`` where the average wage or the ceiling changes; equal neighbours stay one range."""
         self.converted = True
-        changes = policy.change_months(WAGE_KEY, CEILING_KEY)
+        changes = policy.wage_change_months()
         start: int | None = None  # first month of the last range appended here, and its multiple
         previous = 0.0
         m = lo
@@ -69,15 +66,14 @@ class History:
     def _converted(self, c: Contribution, month: int, policy: Policy) -> float:
         assert c.base_cny is not None
         try:
-            average = policy.for_month(WAGE_KEY, month).value
-            ceiling = policy.for_month(CEILING_KEY, month).value
+            wage = policy.wage_for_month(month)
         except PolicyError:
             raise PolicyError(
                 f"contributions: no city average wage is loaded for {month_label(month)}, so a base in CNY "
                 "cannot be converted; give that range as a multiple of the average wage"
             ) from None
         # A base above the legal ceiling is paid at the ceiling.
-        return float(min(c.base_cny, ceiling)) / float(average)
+        return float(min(c.base_cny, wage.base_ceiling_cny)) / float(wage.average_monthly_cny)
 
     # Plain loops rather than sum() over generators: these run several times per assessment.
     def months_at_least(self, multiple: float, first: int, last: int) -> int:

@@ -246,8 +246,8 @@ class _Planner:
         if action.effect_kind != "multiple":
             return 0
         extra = float(action.effect_value) - self.state.multiple
-        average = float(self.rules["wage.average_monthly_cny"])
-        return round(max(0.0, extra) * average * float(self.rules["wage.employee_rate"]))
+        wage = self.rules.params.wage
+        return round(max(0.0, extra) * wage.average_monthly_cny * wage.employee_rate)
 
     def make_plan(self, steps: tuple[Step, ...], reached: Assessment) -> Plan:
         planned = tuple(
@@ -262,16 +262,17 @@ class _Planner:
 
     def _keep_args(self, key: str, steps: Sequence[Step]) -> dict[str, object]:
         """Numbers for a "keep" note, from the rules in force (never written into the messages)."""
-        r = self.rules
+        r = self.rules.params
         if key == "keep.base_1x":
-            return {"months": r["title_skill.base_condition_months"],
-                    "window": r["title_skill.base_condition_window_months"],
-                    "multiple": f"{r['title_skill.base_condition_multiple']:g}"}
+            title = r.title_skill
+            return {"months": title.base_condition_months,
+                    "window": title.base_condition_window_months,
+                    "multiple": f"{title.base_condition_multiple:g}"}
         if key == "keep.base":
             target = max(float(s.action.effect_value) for s in steps if s.action.effect_kind == "multiple")
-            tier = max((t for t in r["contribution_base.tiers"] if t["multiple"] <= target + 1e-9),
-                       key=lambda t: t["points"])
-            return {"months": tier["months"], "window": tier["window"], "multiple": f"{target:g}"}
+            tier = max((t for t in r.contribution_base.tiers if t.multiple <= target + 1e-9),
+                       key=lambda t: t.points)
+            return {"months": tier.months, "window": tier.window, "multiple": f"{target:g}"}
         return {}
 
     # --- the searches ---------------------------------------------------------------------------
@@ -349,8 +350,9 @@ class _Planner:
     def _base_risks(self, until: dt.date) -> list[Reason]:
         """What a lower contribution base from now on would cost by ``until``."""
         out = []
-        thresholds = sorted({float(t["multiple"]) for t in self.rules["contribution_base.tiers"]}
-                            | {float(self.rules["title_skill.base_condition_multiple"])})
+        params = self.rules.params
+        thresholds = sorted({t.multiple for t in params.contribution_base.tiers}
+                            | {params.title_skill.base_condition_multiple})
         base_now = self.timeline.evaluate((), until)
         for threshold in thresholds:
             if self.state.multiple < threshold:

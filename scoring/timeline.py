@@ -57,7 +57,7 @@ def _month_starts(first: int, last: int) -> tuple[dt.date, ...]:
 @functools.lru_cache(maxsize=_SHARED_ENTRIES)
 def _policy_dates(policy: Policy) -> frozenset[dt.date]:
     """The dates from which a policy value changes (a policy is loaded once per process)."""
-    return frozenset(v.start for param in policy.parameters.values() for v in param.values)
+    return policy.dates
 
 
 class _Calendar(NamedTuple):
@@ -94,8 +94,7 @@ class Timeline:
         self.as_of: dt.date = profile.as_of
         self.until = until
         self.projector = Projector(profile, policy, unknown_multiple)
-        tiers = policy.rules(self.as_of)["contribution_base.tiers"]
-        self.window = max(int(t["window"]) for t in tiers)
+        self.window = policy.rules(self.as_of).params.contribution_base.longest_window
         self._baseline: dict[dt.date, Assessment] = {}  # keep working, change nothing
         # An assessment on each date assessed, of any plan, and the items in which that plan differs from the
         # baseline: eligibility and the standard are the same for every plan on a date (no effect changes them).
@@ -120,9 +119,10 @@ class Timeline:
         drops: set[dt.date] = set()
         for birthday in _anniversaries(p.birth_date, start, end):
             years = full_years(p.birth_date, birthday)
-            rules = self.policy.rules(birthday).values
+            params = self.policy.rules(birthday).params
             dates.add(birthday)
-            if age_points(years, rules) < age_points(years - 1, rules) or years > rules["eligibility.max_age"]:
+            rule = params.age
+            if age_points(years, rule) < age_points(years - 1, rule) or years > params.eligibility.max_age:
                 drops.add(birthday)
         for since in (p.hukou_spouse_married_on, p.public_service_since, p.remote_area.since,
                       *(r.date for r in p.records)):

@@ -3,7 +3,8 @@
 POLICY.md §7: the permit is endorsed, and the points renewed, within the 30 days before expiry,
 so the bot reminds when that window opens, a week before, and on the day. The day offsets are
 policy data (``renewal.reminder_days``), not code, so a revised rule is a new dated value; the
-"window opens" name is likewise derived from ``renewal.window_days``.
+"window opens" name is likewise derived from ``renewal.window_days``. Both are validated when the
+policy is loaded (scoring.parameters.Renewal), so a malformed offset stops the bot at start-up.
 
 Reminders go out at 09:00 Shanghai time — a civil hour in the user's own time zone, whatever
 zone the server runs in. Shanghai has no daylight saving, but the arithmetic goes through
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 
 from bot.clock import SHANGHAI
 from bot.reminders.base import Reminder
-from scoring import Policy, PolicyError, load_policy
+from scoring import Policy, load_policy
 
 SEND_AT = dt.time(9, 0)
 """Local time of day at which reminders are due."""
@@ -35,12 +36,7 @@ def kind_for(days_before: int, window_days: int | None = None) -> str:
 def reminder_offsets(expires_on: dt.date, policy: Policy | None = None) -> list[int]:
     """The policy's reminder offsets in force on the expiry date, farthest first, without repeats."""
     policy = policy or load_policy()
-    raw = policy.param("renewal.reminder_days").at(expires_on).value
-    if not isinstance(raw, list) or not raw or not all(isinstance(n, int) and not isinstance(n, bool) for n in raw):
-        raise PolicyError("renewal.reminder_days must be a non-empty list of whole days")
-    if any(n < 0 for n in raw):
-        raise PolicyError("renewal.reminder_days must not be negative")
-    return sorted(set(raw), reverse=True)
+    return list(policy.rules(expires_on).params.renewal.reminder_days)
 
 
 def plan_reminders(
@@ -58,7 +54,7 @@ def plan_reminders(
     if isinstance(expires_on, dt.datetime) or not isinstance(expires_on, dt.date):
         raise TypeError("expires_on must be a datetime.date")
     policy = policy or load_policy()
-    window_days = _window_days(policy, expires_on)
+    window_days = policy.rules(expires_on).params.renewal.window_days
     now_ts = now.timestamp()
     planned = [
         (days, _due_at(expires_on - dt.timedelta(days=days)))
@@ -75,15 +71,6 @@ def plan_reminders(
 
 def _due_at(day: dt.date) -> float:
     return dt.datetime.combine(day, SEND_AT, tzinfo=SHANGHAI).timestamp()
-
-
-def _window_days(policy: Policy, on: dt.date) -> int | None:
-    """The renewal window, if the policy defines one; reminders still work without it."""
-    try:
-        value = policy.param("renewal.window_days").at(on).value
-    except PolicyError:
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _build(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,8 @@ def custom_policy(tmp_path: Path, reminder_values: list[dict[str, Any]]) -> Poli
 
 
 def test_offsets_come_from_the_policy() -> None:
-    assert reminder_offsets(EXPIRES) == load_policy().param("renewal.reminder_days").at(EXPIRES).value == [30, 7, 0]
+    assert reminder_offsets(EXPIRES) == [30, 7, 0]
+    assert load_policy().rules(EXPIRES).params.renewal.reminder_days == (30, 7, 0)
 
 
 def test_three_reminders_at_nine_in_shanghai() -> None:
@@ -129,11 +131,11 @@ def test_a_dated_revision_applies_to_permits_expiring_after_it(tmp_path: Path) -
     ]
 
 
-def test_malformed_offsets_are_a_policy_error(tmp_path: Path) -> None:
-    for bad in ([], [7, -1], "7", [7.5]):
-        policy = custom_policy(tmp_path, [{"from": "2023-01-01", "value": bad, "conf": "M", "cite": "test"}])
-        with pytest.raises(PolicyError):
-            plan_reminders(USER, EXPIRES, at(dt.date(2026, 1, 1)), policy)
+def test_malformed_offsets_fail_when_the_policy_is_loaded(tmp_path: Path) -> None:
+    """Not when the first reminder is planned: a bad offset stops the bot at start-up, naming the value."""
+    for bad, where in (([], "value"), ([7, -1], "value[1]"), ("7", "value"), ([7.5], "value[0]"), ([True], "value[0]")):
+        with pytest.raises(PolicyError, match=rf"renewal\.reminder_days\.values\[0\]\.{re.escape(where)}:"):
+            custom_policy(tmp_path, [{"from": "2023-01-01", "value": bad, "conf": "M", "cite": "test"}])
 
 
 def test_kind_names() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from importlib import resources
 
 from scoring import assess, load_policy
-from scoring.history import CEILING_KEY, WAGE_KEY, History
-from scoring.months import month_index
+from scoring.history import History
+from scoring.months import first_day, month_index
 from scoring.policy import MEMO_LIMIT, Policy
 from scoring.profile import Contribution
 from tests.scoring.helpers import profile
@@ -34,8 +34,8 @@ def _month_by_month(c: Contribution, first: int, last: int, policy: Policy) -> l
     assert c.base_cny is not None
     ranges: list[tuple[int, int, float]] = []
     for m in range(max(c.start, first), min(c.end, last) + 1):
-        average = policy.for_month(WAGE_KEY, m).value
-        ceiling = policy.for_month(CEILING_KEY, m).value
+        average = policy.param("wage.average_monthly_cny").at(first_day(m)).value
+        ceiling = policy.param("wage.base_ceiling_cny").at(first_day(m)).value
         multiple = float(min(c.base_cny, ceiling)) / float(average)
         if ranges and ranges[-1][2] == multiple:
             ranges[-1] = (ranges[-1][0], m, multiple)
