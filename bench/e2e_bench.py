@@ -118,8 +118,8 @@ async def _run(redis_url: str, data_dir: str) -> tuple[float, float, float]:
                 "JIFEN_LOG_LEVEL": "WARNING", "JIFEN_DATA_DIR": data_dir}
         jifen = Path(sys.executable).with_name("jifen")
         jifen_command = [str(jifen)] if jifen.exists() else [sys.executable, "-m", "bot.cli"]
-        jifen_rate = await _measure(fake, [*jifen_command, "telegram"], env | {"JIFEN_REDIS_URL": redis_url},
-                                    FIRST_USER_ID, replies)
+        shared = {"JIFEN_REDIS_URL": redis_url, "JIFEN_HASH_KEY": "bench-hash-key-0123456789"}
+        jifen_rate = await _measure(fake, [*jifen_command, "telegram"], env | shared, FIRST_USER_ID, replies)
         echo = [sys.executable, "-m", "bench.e2e_bench", "echo"]
         echo_rate = await _measure(fake, echo, env, FIRST_USER_ID + USERS, len(SCRIPT))
         unpaced_rate = await _measure(fake, [*echo, "--unpaced"], env, FIRST_USER_ID + 2 * USERS, len(SCRIPT))

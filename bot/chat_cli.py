@@ -15,6 +15,7 @@ from pathlib import Path
 from bot import clock, terminal
 from bot.cli_settings import settings_or_none
 from bot.dialog_storage import make_engine
+from bot.privacy import MissingHashKey, hash_key
 from bot.store import StoreError, open_store
 from dialogs import diagram
 from dialogs.ports import StorageUnavailable
@@ -39,6 +40,11 @@ def add_chat_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = settings_or_none()
     if settings is None:
+        return EXIT_USAGE
+    try:
+        hash_key(settings, warn=False)  # a shared store without JIFEN_HASH_KEY stops before anything is opened
+    except MissingHashKey as exc:
+        print(f"jifen: {exc}", file=sys.stderr)
         return EXIT_USAGE
     store = open_store(settings)  # SQLite under the data directory unless JIFEN_REDIS_URL says otherwise
     locale_hint = args.lang or os.environ.get("LC_ALL") or os.environ.get("LANG") or None

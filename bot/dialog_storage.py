@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 
+from bot.privacy import log_hasher
 from bot.settings import Settings
 from bot.store import Loaded, SessionStore, StoreUnavailable, VersionConflict
 from dialogs.engine import Engine
@@ -59,6 +60,9 @@ class DialogStorage:
 
 
 def make_engine(store: SessionStore, settings: Settings) -> Engine:
-    """The engine every channel uses: retention and the log-hash key come from the settings."""
-    key = settings.hash_key.get_secret_value().encode("utf-8") if settings.hash_key is not None else None
-    return Engine(DialogStorage(store), retention_days=settings.session_ttl_days, hash_key=key)
+    """The terminal chat's engine: retention and the log hash come from the settings.
+
+    No warning about a per-process hash key: one person, one process, no operator correlating logs.
+    """
+    return Engine(DialogStorage(store), retention_days=settings.session_ttl_days,
+                  user_hash=log_hasher(settings, warn=False))

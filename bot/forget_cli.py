@@ -13,6 +13,7 @@ import asyncio
 import sys
 
 from bot.cli_settings import settings_or_none
+from bot.privacy import MissingHashKey, hash_key
 from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import StoreError, open_store
@@ -50,8 +51,9 @@ def cmd_forget(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_USAGE
     try:
+        hash_key(settings, warn=False)  # with a shared store, the same user hash as every worker, or nothing
         key = resolve_user(args.user)
-    except ValueError as exc:
+    except (MissingHashKey, ValueError) as exc:
         print(f"jifen: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:

@@ -43,6 +43,7 @@ def test_an_unknown_user_is_nothing_stored(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_redis_says_nothing_was_removed(tmp_path: Path) -> None:
-    done = jifen_forget("42", JIFEN_DATA_DIR=str(tmp_path), JIFEN_REDIS_URL="redis://127.0.0.1:1/0")
+    done = jifen_forget("42", JIFEN_DATA_DIR=str(tmp_path), JIFEN_REDIS_URL="redis://127.0.0.1:1/0",
+                        JIFEN_HASH_KEY="forget-tests-hash-key-0123")
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("jifen: nothing was removed, try again") and done.stderr.count("\n") == 1

@@ -33,7 +33,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.privacy import log_id
+from bot.privacy import log_hasher
 from bot.reminder_sync import ReminderAwareStorage
 from bot.reminders import Blocked, Dispatcher, Failed, Reminder, ReminderQueue, RetryAfter, SendResult, Sent
 from bot.settings import Settings
@@ -71,9 +71,9 @@ class TelegramChannel:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.settings, self.store, self.queue, self.clock = settings, store, queue, clock
         self.reply_retry_delays, self.sleep = reply_retry_delays, sleep
-        key = settings.hash_key.get_secret_value().encode() if settings.hash_key is not None else None
+        self.user_hash = log_hasher(settings)  # refuses a shared store without JIFEN_HASH_KEY
         storage = ReminderAwareStorage(store, queue, clock)
-        self.engine = Engine(storage, retention_days=settings.session_ttl_days, hash_key=key)
+        self.engine = Engine(storage, retention_days=settings.session_ttl_days, user_hash=self.user_hash)
         self.application: AnyApp = (
             ApplicationBuilder()
             .token(token)
@@ -159,7 +159,7 @@ class TelegramChannel:
         """Log a failed update without its content: PTB's default would print the exception, whose text
         can carry message content or, for network errors, the request URL with the token."""
         user = update.effective_user if isinstance(update, Update) else None
-        who = log_id(user_key(user.id), self.settings) if user is not None else "-"
+        who = self.user_hash(user_key(user.id)) if user is not None else "-"
         log.error("update failed for user %s: %s", who, type(context.error).__name__)
 
     # --- commands ------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ class TelegramChannel:
             for part in render(Outbound(text)):
                 await self.application.bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML)
         except Forbidden:
-            log.info("reminder dropped: user %s blocked the bot", log_id(reminder.user_key, self.settings))
+            log.info("reminder dropped: user %s blocked the bot", self.user_hash(reminder.user_key))
             return Blocked()
         except TelegramRetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22.2+ warns that the type will become timedelta; we take both

@@ -1,7 +1,7 @@
 """User keys for Telegram users: what the stores and logs see instead of the raw id.
 
 The store key must identify the user (it is what "forget me" deletes), so it is ``tg-<id>``; the
-logs never see it, only :func:`bot.privacy.log_id` of it.
+logs never see it, only its keyed hash (:func:`bot.privacy.log_hasher`).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.clock import now
 from bot.dialog_storage import prefetched
+from bot.privacy import log_hasher
 from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import SessionStore, StoreError, open_store
@@ -53,6 +54,7 @@ def _stop_event() -> asyncio.Event:
 
 def build_channel(settings: Settings, *, worker_id: str = "worker") -> tuple[TelegramChannel, SessionStore]:
     token = bot_token(settings)
+    log_hasher(settings)  # a shared store without JIFEN_HASH_KEY stops here, before anything is opened
     store = open_store(settings)
     queue = open_reminder_queue(settings, beside=store)
     return TelegramChannel(settings, token, store, queue, now, worker_id=worker_id), store

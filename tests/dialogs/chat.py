@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.dialog_storage import DialogStorage
+from bot.privacy import keyed_hash
 from bot.store import MemoryStore, SessionStore
 from dialogs.engine import Engine
 from dialogs.messages import Inbound, Outbound
@@ -17,10 +18,16 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
 TODAY = NOW.date()
 USER = "user-1"
+HASH_KEY = b"tests-only-log-hash-key-0123456789"
+
+
+def log_hash(user_key: str) -> str:
+    """The bot's keyed log hash under a fixed test key, as the engine gets it injected in production."""
+    return keyed_hash(HASH_KEY, user_key)
 
 
 def engine_on(store: SessionStore) -> Engine:
-    return Engine(DialogStorage(store))
+    return Engine(DialogStorage(store), user_hash=log_hash)
 
 
 class Chat:

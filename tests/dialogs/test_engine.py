@@ -13,7 +13,7 @@ from dialogs.engine import Engine
 from dialogs.messages import Inbound
 from dialogs.session import Session
 from locales import translator
-from tests.dialogs.chat import NOW, USER, Chat, session_of
+from tests.dialogs.chat import NOW, USER, Chat, log_hash, session_of
 
 
 class FlakyStore(MemoryStore):
@@ -47,7 +47,7 @@ class FlakyStore(MemoryStore):
 
 
 async def started(store: FlakyStore, steps: tuple[str, ...] = ("你好", "同意", "1990-05-20")) -> Chat:
-    chat = Chat(Engine(DialogStorage(store)))
+    chat = Chat(Engine(DialogStorage(store), user_hash=log_hash))
     for step in steps:
         await chat.send(step)
     return chat

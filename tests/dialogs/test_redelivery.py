@@ -18,7 +18,7 @@ from bot.store import Loaded, MemoryStore
 from dialogs.engine import RECENT_UPDATES, Engine
 from dialogs.messages import Inbound, Outbound
 from dialogs.session import Session
-from tests.dialogs.chat import NOW, USER, session_of
+from tests.dialogs.chat import NOW, USER, log_hash, session_of
 
 OPENING = ("你好", "同意", "1990-05-20")  # ids 1, 2, 3: the consent screen, consent, the first answer
 
@@ -122,11 +122,11 @@ async def test_without_update_ids_every_message_is_a_new_turn() -> None:
 
 async def test_a_repeat_is_logged_without_the_user(caplog: pytest.LogCaptureFixture) -> None:
     store = MemoryStore()
-    engine = Engine(DialogStorage(store))
+    engine = Engine(DialogStorage(store), user_hash=log_hash)
     await opened(engine)
     caplog.set_level(logging.INFO)
     await engine.handle(said("1990-05-20", 3))
-    assert [r.getMessage() for r in caplog.records] == [f"repeated update ignored user={engine.user_hash(USER)}"]
+    assert [r.getMessage() for r in caplog.records] == [f"repeated update ignored user={log_hash(USER)}"]
 
 
 class LockstepStore(MemoryStore):

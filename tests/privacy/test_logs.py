@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.privacy import log_id
+from bot.privacy import log_hasher
 from bot.reminders import open_reminder_queue
+from bot.settings import Settings
 from bot.store import MemoryStore, open_store
 from bot.telegram.keys import user_key
 from bot.telegram.run import quiet_secret_loggers
@@ -114,7 +115,7 @@ async def test_a_whole_engine_conversation_logs_no_answer_and_no_user(captured: 
     assert BIRTH in (await store.load(KEY) or pytest.fail("not stored")).data  # the answers were really taken
 
     # A turn that fails inside the engine logs, and names the user only by a keyed hash.
-    engine = Engine(chat.engine.storage, hash_key=b"k" * 32)
+    engine = Engine(chat.engine.storage, user_hash=log_hasher(Settings(hash_key="k" * 32, redis_url=None)))
 
     def broken(*_: object) -> None:
         raise RuntimeError(f"{FIRST_NAME} {BIRTH} {KEY}")  # an exception text that quotes the user
@@ -154,7 +155,7 @@ async def test_a_telegram_interview_and_a_failed_reply_log_no_name_id_answer_or_
 
     failed = [r for r in captured.records if r.name == "bot.telegram.app" and r.levelno >= logging.ERROR]
     assert len(failed) == 1
-    assert failed[0].getMessage().startswith(f"update failed for user {log_id(KEY, settings)}:")
+    assert failed[0].getMessage().startswith(f"update failed for user {log_hasher(settings)(KEY)}:")
     assert captured.records and any(r.name.startswith("telegram") for r in captured.records)
     assert leaks(captured.records, SECRETS) == []
     assert leaks(captured.records, (DEFAULT_TOKEN, DEFAULT_TOKEN.split(":")[1])) == []

@@ -32,6 +32,7 @@ def worker_env(fake: FakeBotApi, redis_url: str, data_dir: Path, port: int) -> d
         "JIFEN_TELEGRAM_TOKEN": fake.token,
         "JIFEN_TELEGRAM_API_URL": fake.base_url,
         "JIFEN_REDIS_URL": redis_url,
+        "JIFEN_HASH_KEY": "scale-workers-hash-key-0123456789",
         "JIFEN_TELEGRAM_WEBHOOK_SECRET": SECRET,
         "JIFEN_TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
         "JIFEN_TELEGRAM_WEBHOOK_PORT": str(port),

@@ -198,12 +198,18 @@ def keyboard_data(message: JSONDict) -> list[str]:
             for b in row]
 
 
+HASH_KEY = "tests-only-hash-key-of-the-workers"
+"""``JIFEN_HASH_KEY`` of every test worker that shares a Redis (required there, as in production)."""
+
+
 def settings_for(fake: FakeBotApi, data_dir: Any, **overrides: Any) -> Settings:
     """Settings pointing at the fake; ``redis_url`` is always explicit so a JIFEN_REDIS_URL in the environment
-    can never send a test to a shared Redis."""
+    can never send a test to a shared Redis. With a Redis URL comes the hash key production requires with it."""
     values: dict[str, Any] = {"telegram_token": fake.token, "telegram_api_url": fake.base_url, "data_dir": data_dir,
                               "redis_url": None}
     values.update(overrides)
+    if values["redis_url"] is not None:
+        values.setdefault("hash_key", HASH_KEY)
     return Settings(**values)
 
 

@@ -18,7 +18,15 @@ import pytest
 from bot.reminders import reminder_offsets
 from locales import translator
 from tests.dialogs.examples import EXAMPLES
-from tests.telegram.bot_harness import BotHarness, TgUser, everything_in, keyboard_data, mentions, owned_by
+from tests.telegram.bot_harness import (
+    HASH_KEY,
+    BotHarness,
+    TgUser,
+    everything_in,
+    keyboard_data,
+    mentions,
+    owned_by,
+)
 
 D = next(e for e in EXAMPLES if e.name == "D")
 SCRIPT = D.scripts["zh-text"]  # ends with the permit expiry date 2026-12-31: reminders get scheduled
@@ -76,7 +84,8 @@ async def test_the_operator_command_erases_the_same_while_the_bot_runs(redis_har
     await asyncio.gather(interview(alice), interview(bob))
     before = await everything_in(redis_url)
     assert mentions(before, alice.key)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")} | {"JIFEN_REDIS_URL": redis_url}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")} | {"JIFEN_REDIS_URL": redis_url,
+                                                                                "JIFEN_HASH_KEY": HASH_KEY}
     done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot.cli", "forget", "52"], env=env,
                                    capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, f"{alice.key}: 4 item(s) removed\n", "")
