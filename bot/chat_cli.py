@@ -1,7 +1,8 @@
 """The ``jifen chat`` and ``jifen diagram`` sub-commands (wired into bot.cli by ``add_chat_commands``).
 
 ``jifen chat`` needs nothing but Python: the embedded SQLite store under the data directory
-(``JIFEN_DATA_DIR``, default ~/.local/share/jifen), no Redis, no token, no network.
+(``JIFEN_DATA_DIR``, default ~/.local/share/jifen), no Redis, no token, no network. It starts by
+purging what has expired from the store (bot.retention), as the long-running bot does hourly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot import clock, terminal
 from bot.cli_settings import settings_or_none
 from bot.dialog_storage import make_engine
 from bot.privacy import MissingHashKey, hash_key
+from bot.retention import purge
 from bot.store import StoreError, open_store
 from dialogs import diagram
 from dialogs.ports import StorageUnavailable
@@ -50,7 +52,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     locale_hint = args.lang or os.environ.get("LC_ALL") or os.environ.get("LANG") or None
     try:
         return terminal.run(make_engine(store, settings), sys.stdin, sys.stdout, now=clock.now, lang=args.lang,
-                            locale_hint=locale_hint, start_over=args.new, close=store.close)
+                            locale_hint=locale_hint, start_over=args.new, prepare=lambda: purge(store),
+                            close=store.close)
     except (StorageUnavailable, StoreError) as exc:
         print(f"jifen: the session store cannot be used: {exc}", file=sys.stderr)
         return EXIT_USAGE

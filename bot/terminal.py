@@ -77,13 +77,15 @@ class Terminal:
 
 def run(engine: Engine, stdin: TextIO, stdout: TextIO, *, now: Callable[[], dt.datetime],
         lang: str | None = None, locale_hint: str | None = None, start_over: bool = False,
+        prepare: Callable[[], Coroutine[Any, Any, object]] | None = None,
         close: Callable[[], Coroutine[Any, Any, None]] | None = None) -> int:
     """The read-eval-print loop; returns the exit status (0, also after Ctrl-D or Ctrl-C).
 
     ``lang`` is an explicit choice (``--lang``): it switches a resumed interview too. ``locale_hint``
     (the environment's locale) only decides the language of a first greeting that says nothing.
     ``start_over`` deletes the saved interview first (``--new``), in the same event loop as the chat
-    because a store's connections belong to the loop that opened them.
+    because a store's connections belong to the loop that opened them; so does ``prepare`` (run before
+    anything else: ``jifen chat`` purges expired data with it).
 
     One event loop serves the whole session (the SQLite store keeps its worker between calls);
     reading stdin happens outside it, so Ctrl-C while waiting for input needs no cancellation.
@@ -91,6 +93,8 @@ def run(engine: Engine, stdin: TextIO, stdout: TextIO, *, now: Callable[[], dt.d
     terminal = Terminal(engine, stdout, now=now, lang=lang or locale_hint)
     with asyncio.Runner() as runner:
         try:
+            if prepare is not None:
+                runner.run(prepare())
             if start_over:
                 runner.run(engine.storage.delete_user(terminal.user_key))
             runner.run(terminal.send(f"/lang {lang}" if lang else "/start"))

@@ -108,12 +108,24 @@ class SqliteStore(SessionStore):
         return await self._file.run(op)
 
     async def _purge_expired(self) -> int:
+        """Delete expired sessions and values, and the reminders (bot.reminders.sqlite, same file) of users
+        without a session: a reminder re-scores the stored profile, so without one it can never be sent.
+
+        Then checkpoint the WAL and truncate it, so the deleted rows' old pages leave the ``-wal`` file too
+        (``secure_delete`` has already zeroed them in the database pages).
+        """
         now = self._clock()
 
         def op(conn: sqlite3.Connection) -> int:
             with write_transaction(conn):
                 removed = conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
                 removed += conn.execute("DELETE FROM user_keys WHERE expires_at <= ?", (now,)).rowcount
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reminders'").fetchone():
+                    removed += conn.execute(
+                        "DELETE FROM reminders WHERE user_key NOT IN (SELECT user_key FROM sessions)"
+                    ).rowcount
+            if removed:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             return removed
 
         return await self._file.run(op)

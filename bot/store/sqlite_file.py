@@ -103,6 +103,8 @@ class SqliteFile:
             # FULL: a committed answer or scheduled reminder survives power loss; write volume
             # is tiny for a chat bot.
             conn.execute("PRAGMA synchronous = FULL")
+            # Deleted rows (a forgotten user, a purged session) are overwritten, not left in free pages.
+            conn.execute("PRAGMA secure_delete = ON")
             with write_transaction(conn):
                 self._setup(conn)
         except BaseException:

@@ -3,6 +3,9 @@
 Polling is our own loop (bot.telegram.polling), not PTB's updater, so an update is confirmed to Telegram
 only once its answer is saved: a crash mid-update means it is delivered again, never lost.
 
+Both modes purge expired data from the store at start-up and hourly (bot.retention): the SQLite file keeps
+an expired row until it is deleted.
+
 Why set-webhook is a separate command: calling it on every start of N workers is N redundant calls
 racing each other and, with ``drop_pending_updates``, a way to lose messages on every deploy.
 """
@@ -20,6 +23,7 @@ from bot.clock import now
 from bot.dialog_storage import prefetched
 from bot.privacy import log_hasher
 from bot.reminders import open_reminder_queue
+from bot.retention import Purger
 from bot.settings import Settings
 from bot.store import SessionStore, StoreError, open_store
 from bot.telegram.app import TelegramChannel
@@ -62,6 +66,7 @@ def build_channel(settings: Settings, *, worker_id: str = "worker") -> tuple[Tel
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
     channel, store = build_channel(settings)
+    purger = Purger(store)
     app = channel.application
     stop = stop or _stop_event()
     await app.initialize()
@@ -70,14 +75,17 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         await channel.register_commands()
         await app.start()
         channel.start_reminders()
+        purger.start()
         log.info("polling for updates")
         await Poller(app, allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT_SECONDS).run(stop)
     finally:
-        await _shut_down(channel, store)
+        await _shut_down(channel, store, purger)
 
 
-async def _shut_down(channel: TelegramChannel, store: SessionStore) -> None:
-    """Stop sending reminders, then PTB, then the queue before the store (the queue may share its client)."""
+async def _shut_down(channel: TelegramChannel, store: SessionStore, purger: Purger) -> None:
+    """Stop purging and sending reminders, then PTB, then the queue before the store (the queue may share its
+    client)."""
+    await purger.stop()
     await channel.stop_reminders()
     app = channel.application
     if app.running:
@@ -116,6 +124,7 @@ async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> 
     if settings.telegram_webhook_secret is None:
         raise ValueError("webhook mode needs JIFEN_TELEGRAM_WEBHOOK_SECRET (16+ letters, digits, _ or -)")
     channel, store = build_channel(settings)
+    purger = Purger(store)
     app = channel.application
     stop = stop or _stop_event()
     runner = web.AppRunner(webhook_app(channel, store, settings))
@@ -123,6 +132,7 @@ async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> 
     try:
         await app.start()
         channel.start_reminders()
+        purger.start()
         await runner.setup()
         site = web.TCPSite(runner, settings.telegram_webhook_listen, settings.telegram_webhook_port)
         await site.start()
@@ -130,7 +140,7 @@ async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> 
         await stop.wait()
     finally:
         await runner.cleanup()
-        await _shut_down(channel, store)
+        await _shut_down(channel, store, purger)
 
 
 async def set_webhook(settings: Settings, url: str, *, drop_pending: bool = False) -> None:
