@@ -122,10 +122,6 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def session_ttl_seconds(self) -> int:
-        return self.session_ttl_days * 24 * 60 * 60
-
-    @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "jifen.sqlite3"
 

@@ -90,13 +90,6 @@ def _with_argument(cmd: str, arg: str) -> Invocation:
     return Invocation(Command.REMIND, arg)
 
 
-def from_payload(name: str) -> Command | None:
-    try:
-        return Command(name)
-    except ValueError:
-        return None
-
-
 def is_agreement(text: str) -> bool:
     """Consent given in words; deliberately not plain "yes"/"ok", which may answer something else."""
     return normalize(text) in {"同意", "我同意", "同意并开始", "agree", "i agree", "accept", "i accept"}

@@ -21,7 +21,7 @@ from scoring.actions import Action, load_catalogue
 from scoring.assessment import Assessment
 from scoring.calculator import assess
 from scoring.history import History
-from scoring.months import first_day, month_of
+from scoring.months import month_of
 from scoring.policy import Policy, load_policy
 from scoring.profile import AreaKind, Contribution, Permit, Profile, RemoteArea
 
@@ -180,11 +180,6 @@ _new, _set = object.__new__, object.__setattr__
 
 def _clip(c: Contribution, last: int) -> Contribution:
     return c if c.end <= last else c.model_copy(update={"end": last})
-
-
-def month_starts(after: dt.date, until: dt.date) -> list[dt.date]:
-    """First days of the months after ``after`` up to ``until`` (inclusive)."""
-    return [first_day(m) for m in range(month_of(after) + 1, month_of(until) + 1)]
 
 
 def project(profile: Profile, on: dt.date, policy: Policy | None = None, steps: Sequence[Step] = (),

@@ -1,7 +1,8 @@
 """Embedded reminder queue: a ``reminders`` table in the session store's SQLite file.
 
 Sharing the file keeps the default deployment at one file to back up and one place that holds
-personal data. The table is created on first use and left alone by ``SqliteStore``'s schema.
+personal data. The table is created on first use and left alone by ``SqliteStore``'s schema; its
+``purge_expired`` deletes the reminders of users whose session is gone.
 
 Claims are one statement inside ``BEGIN IMMEDIATE``: an UPDATE … WHERE id IN (SELECT the oldest
 due, unleased-or-lapsed rows LIMIT n) RETURNING the rows. The write lock is taken before the

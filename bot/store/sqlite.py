@@ -25,7 +25,7 @@ _SCHEMA = (
         expires_at REAL NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at)",
-    # Generic per-user rows for later features (reminders, dedupe, locks); keyed by user so
+    # Per-user values with their own expiry (the channels' update claims); keyed by user so
     # delete_user can erase them without knowing what they are.
     """CREATE TABLE IF NOT EXISTS user_keys (
         user_key   TEXT NOT NULL,

@@ -31,7 +31,6 @@ def test_defaults() -> None:
     assert settings.data_dir == Path.home() / ".local" / "share" / "jifen"
     assert str(settings.data_dir).startswith(os.environ["HOME"])
     assert settings.session_ttl_days == 180
-    assert settings.session_ttl_seconds == 180 * 86_400
     assert settings.log_level == "INFO"
     assert settings.hash_key is None
     assert settings.telegram_token is None
