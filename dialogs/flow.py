@@ -30,7 +30,7 @@ from typing import Any
 
 from transitions import EventData, Machine, Transition
 
-from dialogs.questions import BY_ID, CONSENT, DONE, FIRST, QUESTIONS, STATES, Guard, Loop, Question
+from dialogs.questions import BY_ID, CONSENT, DONE, FIRST, QUESTIONS, STATES, Guard, Loop
 
 MAX_HISTORY = 120
 """Enough to walk back through every question several times; bounds the stored session size."""
@@ -243,6 +243,3 @@ class Flow:
     def restart(self, pos: Position) -> None:
         self._fire(pos, "restart")
 
-
-def question(state: str) -> Question | None:
-    return BY_ID.get(state)
