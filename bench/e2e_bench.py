@@ -64,14 +64,14 @@ def echo_main(paced: bool) -> None:
 async def _expected_replies() -> int:
     """How many messages jifen sends for the script today (the engine in-process, rendered as the bot does)."""
     from bot.clock import now
-    from bot.reminder_sync import ReminderAwareStorage
     from bot.reminders import MemoryReminderQueue
+    from bot.sessions import make_engine
+    from bot.settings import Settings
     from bot.store import MemoryStore
     from bot.telegram.render import render
-    from dialogs.engine import Engine
     from dialogs.messages import Inbound
 
-    engine = Engine(ReminderAwareStorage(MemoryStore(), MemoryReminderQueue(), now))
+    engine = make_engine(MemoryStore(), MemoryReminderQueue(), Settings(redis_url=None))
     total = 0
     for line in SCRIPT:
         outs = await engine.handle(Inbound(user_key="tg-1", now=now(), text=line, locale_hint="zh-hans"))

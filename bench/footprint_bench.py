@@ -1,7 +1,7 @@
 """Footprint figures of issue #6: Redis round trips per update, session size in Redis, RSS of an idle bot.
 
 (a) Round trips: whole interviews (POLICY.md §11 example B, typed, ending with a permit expiry so the last save also
-schedules the three reminders) through the engine with the Telegram channel's storage (``ReminderAwareStorage`` over
+schedules the three reminders) through the engine with the Telegram channel's storage (``bot.sessions`` over
 ``RedisStore`` and ``RedisReminderQueue`` on one client, so that save and schedule share a pipeline), on a throwaway
 redis-server. A round trip is one write of
 packed commands to the socket (``send_packed_command``: one per command, one per pipeline). Scripts are loaded by a
@@ -35,11 +35,11 @@ from redis.asyncio import Redis
 from redis.asyncio.connection import AbstractConnection
 
 from bench.table import Row
-from bot.reminder_sync import ReminderAwareStorage
 from bot.reminders import RedisReminderQueue
+from bot.sessions import make_engine
+from bot.settings import Settings
 from bot.store import RedisStore
 from bot.store.redis import make_client
-from dialogs.engine import Engine
 from dialogs.messages import Inbound
 
 TARGET_ROUND_TRIPS = 2
@@ -76,7 +76,7 @@ async def _interviews(url: str) -> tuple[list[int], list[int], int, int]:
     """Round trips of every update, and of the final one (with reminders); session bytes and MEMORY USAGE."""
     client: Redis = make_client(url)
     store, queue = RedisStore(client), RedisReminderQueue(client)
-    engine = Engine(ReminderAwareStorage(store, queue, lambda: NOW))
+    engine = make_engine(store, queue, Settings(redis_url=None))
 
     async def interview(user: str) -> list[int]:
         trips: list[int] = []

@@ -17,9 +17,9 @@ import time
 from zoneinfo import ZoneInfo
 
 from bench.table import Row
-from bot.dialog_storage import DialogStorage
+from bot.sessions import make_engine
+from bot.settings import Settings
 from bot.store import MemoryStore
-from dialogs.engine import Engine
 from dialogs.flow import Flow, Position
 from dialogs.messages import Inbound
 
@@ -31,7 +31,7 @@ SCRIPT = ("你好", "同意", "1981-01-15", "大专", "是", "2002-07-01", "没�
 
 
 async def _interviews(count: int) -> list[float]:
-    engine = Engine(DialogStorage(MemoryStore()))
+    engine = make_engine(MemoryStore(), None, Settings(redis_url=None))
     timings: list[float] = []
     for n in range(count):
         user = f"bench:{n}"

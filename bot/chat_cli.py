@@ -15,9 +15,9 @@ from pathlib import Path
 
 from bot import clock, terminal
 from bot.cli_settings import settings_or_none
-from bot.dialog_storage import make_engine
-from bot.privacy import MissingHashKey, hash_key
+from bot.privacy import MissingHashKey, hash_key, log_hasher
 from bot.retention import purge
+from bot.sessions import make_engine
 from bot.store import StoreError, open_store
 from dialogs import diagram
 from dialogs.ports import StorageUnavailable
@@ -51,7 +51,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     store = open_store(settings)  # SQLite under the data directory unless JIFEN_REDIS_URL says otherwise
     locale_hint = args.lang or os.environ.get("LC_ALL") or os.environ.get("LANG") or None
     try:
-        return terminal.run(make_engine(store, settings), sys.stdin, sys.stdout, now=clock.now, lang=args.lang,
+        engine = make_engine(store, None, settings, user_hash=log_hasher(settings, warn=False))  # no reminders here
+        return terminal.run(engine, sys.stdin, sys.stdout, now=clock.now, lang=args.lang,
                             locale_hint=locale_hint, start_over=args.new, prepare=lambda: purge(store),
                             close=store.close)
     except (StorageUnavailable, StoreError) as exc:

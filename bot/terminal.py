@@ -20,6 +20,7 @@ from dialogs.engine import Engine
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
 from dialogs.parsing import normalize
+from dialogs.ports import DeleteUser
 from locales import translator
 
 USER_KEY = "terminal:local"
@@ -96,7 +97,7 @@ def run(engine: Engine, stdin: TextIO, stdout: TextIO, *, now: Callable[[], dt.d
             if prepare is not None:
                 runner.run(prepare())
             if start_over:
-                runner.run(engine.storage.delete_user(terminal.user_key))
+                runner.run(engine.storage.commit(terminal.user_key, (DeleteUser(),), now()))
             runner.run(terminal.send(f"/lang {lang}" if lang else "/start"))
             while True:
                 stdout.write("> ")

@@ -49,9 +49,10 @@ class Inbound:
     ``now`` is given by the channel (tz-aware): nothing under dialogs/ reads the clock, so tests and
     projections choose the date. ``locale_hint`` is the client's language code, if it has one.
 
-    ``update_id`` is the channel's id of the delivery this action came in, if the channel has one that
-    increases per user (Telegram's does, per bot). The engine applies an id at most once: a channel that
-    delivers at least once (a re-sent webhook, polling resumed after a crash) may hand it over again.
+    ``update_id`` is the channel's de-duplication id of the delivery this action came in, an opaque string
+    (Telegram's ``update_id``, WeChat's ``MsgId``, a web client's message id), if it has one. The engine
+    applies an id at most once: a channel that delivers at least once (a re-sent webhook, polling resumed
+    after a crash) may hand it over again. Ids are only compared for equality, never ordered.
     """
 
     user_key: str
@@ -59,4 +60,4 @@ class Inbound:
     text: str | None = None
     button: str | None = None
     locale_hint: str | None = None
-    update_id: int | None = None
+    update_id: str | None = None

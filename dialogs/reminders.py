@@ -15,7 +15,7 @@ from dialogs.session import Session, SessionError, SessionFromNewerVersion
 from locales import translator
 from scoring import ProfileError
 from scoring.planner import plan
-from scoring.policy import Policy, PolicyError, load_policy
+from scoring.policy import Policy, PolicyError
 
 
 def _session(data: str | None, *, newer: bool = False) -> Session | None:
@@ -37,9 +37,14 @@ def _session(data: str | None, *, newer: bool = False) -> Session | None:
 
 
 def reminder_date(data: str | None) -> dt.date | None:
-    """The date to be reminded of: a /remind date, else the permit expiry answer; None when off."""
+    """``reminder_date_of`` the stored session text; None when there is none or it is unreadable."""
     s = _session(data)
-    if s is None or s.reminders_off:
+    return None if s is None else reminder_date_of(s)
+
+
+def reminder_date_of(s: Session) -> dt.date | None:
+    """The date to be reminded of: a /remind date, else the permit expiry answer; None when off."""
+    if s.reminders_off:
         return None
     if s.reminder_on is not None:
         return s.reminder_on
@@ -53,7 +58,7 @@ def reminder_date(data: str | None) -> dt.date | None:
 
 
 def reminder_text(data: str | None, expires_on: dt.date, kind: str, today: dt.date,
-                  policy: Policy | None = None) -> str | None:
+                  policy: Policy) -> str | None:
     """The message for one due reminder, or None when the session is gone (nothing to remind).
 
     Raises ``SessionFromNewerVersion`` when a newer version wrote the session (see ``_session``).
@@ -65,7 +70,6 @@ def reminder_text(data: str | None, expires_on: dt.date, kind: str, today: dt.da
     days = (expires_on - today).days
     key = f"remind.{kind}" if t.has(f"remind.{kind}") else "remind.generic"
     lines = [t(key, date=expires_on.isoformat(), days=days)]
-    policy = policy or load_policy()
     try:
         profile = build_profile(s.answers, Calendar.on(policy, today))
         profile = profile.model_copy(update={"permit": profile.permit.model_copy(update={"expires_on": expires_on})})

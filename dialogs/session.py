@@ -10,10 +10,13 @@ Shape (schema version 1)::
      "state": "insurance_months", "answers": {"birth_date": "1990-05-20", "education": "college", ...},
      "history": ["birth", "education", ...], "last_seen": "2026-03-01T09:05:00+08:00",
      "reminder_on": null, "reminders_off": false, "last_whatif": [],
-     "applied_updates": [100000040, 100000042]}
+     "applied_updates": ["100000040", "100000042"]}
 
-``applied_updates`` are the channel update ids (Telegram's ``update_id``) of the last few turns saved in
-this document, ascending. They are written by the same compare-and-set save as the answer they come with,
+``applied_updates`` are the channel de-duplication ids (opaque strings: Telegram's ``update_id``, WeChat's
+``MsgId``, a web client's message id) of the last few turns saved in this document, newest last. Versions
+before opaque ids wrote Telegram's integers; they are read back as their decimal strings, so a rolling
+deploy still recognises a re-delivered update (and those versions read a digit string back as the integer).
+They are written by the same compare-and-set save as the answer they come with,
 so "applied" and "recorded as applied" can never disagree: a re-delivered update (the process died before
 confirming it to Telegram) is recognised and ignored instead of being applied to the next question
 (dialogs.engine says which ids count as seen). A few ids, not just the highest, so an update that reaches
@@ -65,7 +68,7 @@ class Session(BaseModel):
     reminder_on: dt.date | None = None
     reminders_off: bool = False
     last_whatif: list[str] = Field(default_factory=list)
-    applied_updates: list[int] = Field(default_factory=list)
+    applied_updates: list[str] = Field(default_factory=list)
 
     @field_validator("state")
     @classmethod
@@ -81,6 +84,14 @@ class Session(BaseModel):
     def _known_questions(cls, value: list[str]) -> list[str]:
         if any(s not in BY_ID for s in value):
             raise _Unknown("unknown state in history")
+        return value
+
+    @field_validator("applied_updates", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: object) -> object:
+        """Integer ids (written before ids were opaque) as the strings a channel passes now."""
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
         return value
 
     def to_json(self) -> str:

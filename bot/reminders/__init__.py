@@ -48,7 +48,7 @@ def open_reminder_queue(settings: Settings, *, beside: SessionStore | None = Non
     """The queue beside the session store ``bot.store.open_store`` picks: same Redis, or same file.
 
     Given the Redis store itself (``beside``), the queue shares its client — that is what lets the answer
-    giving the permit date save and schedule in one round trip (``bot.reminder_sync``). The store then owns
+    giving the permit date save and schedule in one round trip (``bot.sessions``). The store then owns
     the client and closes it; close the queue first.
     """
     if settings.redis_url:

@@ -18,9 +18,11 @@ import datetime as dt
 import os
 import secrets
 import sqlite3
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.reminders.base import Claimed, Reminder, ReminderQueue
+from bot.reminders.base import Claimed, Reminder, ReminderQueue, group_by_user
+from bot.store.base import check_user_key
 from bot.store.sqlite_file import SqliteFile, write_transaction
 
 _SCHEMA = (
@@ -76,25 +78,29 @@ class SqliteReminderQueue(ReminderQueue):
 
     async def _schedule(self, groups: dict[str, list[Reminder]]) -> int:
         def op(conn: sqlite3.Connection) -> int:
-            written = 0
             with write_transaction(conn):
-                for user_key, reminders in groups.items():
-                    conn.execute(
-                        "DELETE FROM reminders WHERE user_key = ? AND expires_on <> ?",
-                        (user_key, reminders[0].expires_on.isoformat()),
-                    )
-                    for r in reminders:
-                        written += conn.execute(
-                            """INSERT INTO reminders (id, user_key, due_at, expires_on, kind, attempt)
-                               VALUES (?, ?, ?, ?, ?, ?)
-                               ON CONFLICT (id) DO UPDATE
-                               SET due_at = excluded.due_at, attempt = excluded.attempt
-                               WHERE reminders.lease_until IS NULL""",
-                            (r.id, r.user_key, float(r.due_at), r.expires_on.isoformat(), r.kind, r.attempt),
-                        ).rowcount
-            return written
+                return sum(_replace(conn, user_key, reminders) for user_key, reminders in groups.items())
 
         return await self._file.run(op)
+
+    def replace_op(self, user_key: str, reminders: Sequence[Reminder]) -> Callable[[sqlite3.Connection], int]:
+        """What makes ``reminders`` (all of ``user_key``; none = cancel) the user's set, to run inside another
+        transaction on this file: ``SqliteStore.save_with`` saves an answer and its reminders together."""
+        self._check_open()
+        check_user_key(user_key)
+        groups = group_by_user(reminders)
+        if set(groups) - {user_key}:
+            raise ValueError("replace_op() takes reminders of the one user it replaces")
+        chosen = list(reminders)
+
+        def op(conn: sqlite3.Connection) -> int:
+            _create_table(conn)  # the store's connection may be the first to write this table
+            if not chosen:
+                conn.execute("DELETE FROM reminders WHERE user_key = ?", (user_key,))
+                return 0
+            return _replace(conn, user_key, chosen)
+
+        return op
 
     async def _cancel_user(self, user_key: str) -> int:
         def op(conn: sqlite3.Connection) -> int:
@@ -157,6 +163,23 @@ class SqliteReminderQueue(ReminderQueue):
 
     async def _close(self) -> None:
         await self._file.close()
+
+
+def _replace(conn: sqlite3.Connection, user_key: str, reminders: Sequence[Reminder]) -> int:
+    """Drop the user's reminders for other dates, upsert these (unless in flight); returns how many were written."""
+    conn.execute("DELETE FROM reminders WHERE user_key = ? AND expires_on <> ?",
+                 (user_key, reminders[0].expires_on.isoformat()))
+    written = 0
+    for r in reminders:
+        written += conn.execute(
+            """INSERT INTO reminders (id, user_key, due_at, expires_on, kind, attempt)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (id) DO UPDATE
+               SET due_at = excluded.due_at, attempt = excluded.attempt
+               WHERE reminders.lease_until IS NULL""",
+            (r.id, r.user_key, float(r.due_at), r.expires_on.isoformat(), r.kind, r.attempt),
+        ).rowcount
+    return written
 
 
 def _create_table(conn: sqlite3.Connection) -> None:

@@ -1,5 +1,8 @@
 """The contract every session-store backend fulfils.
 
+The engine's port (dialogs.ports) is implemented over a store by bot.sessions; the store's two
+operational errors are the port's, so no layer translates them.
+
 The store is deliberately opaque: it keeps one JSON text per user plus an integer version and
 never looks inside. That lets the dialog layer evolve its session schema without touching
 persistence, and keeps the privacy surface small — answers are sensitive personal data and user
@@ -11,6 +14,7 @@ do the work) so every backend rejects exactly the same inputs and no backend can
 
 from __future__ import annotations
 
+import hashlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -18,22 +22,25 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import ClassVar, Self
 
+from dialogs.ports import StorageConflict, StorageUnavailable
+
 Clock = Callable[[], float]
 """Seconds since the epoch. Injected so tests can move time instead of sleeping."""
 
 _USER_KEY_RE = re.compile(r"[A-Za-z0-9_.@:-]{1,128}")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
+_UPDATE_RE = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
 
 
 class StoreError(Exception):
     """Base class so callers can catch every store failure in one place."""
 
 
-class VersionConflict(StoreError):
+class VersionConflict(StoreError, StorageConflict):
     """Someone else saved first; the caller must reload and re-apply its change."""
 
 
-class StoreUnavailable(StoreError):
+class StoreUnavailable(StoreError, StorageUnavailable):
     """The backend cannot be reached right now; the stored data itself is not lost.
 
     Callers show "temporarily unavailable, your answers are safe". After a failed ``save`` the
@@ -140,8 +147,26 @@ class Closable(ABC):
     async def _close(self) -> None: ...
 
 
-def _update_name(update_id: int) -> str:
-    return f"update-{int(update_id)}"
+def check_update_id(update_id: str) -> None:
+    """A de-duplication id is any non-empty text a channel gives (an update id, a MsgId, a client's id)."""
+    if not isinstance(update_id, str) or not update_id or len(update_id) > 256:
+        raise ValueError("update id must be a non-empty string of at most 256 characters")
+    check_text(update_id, "update id")
+
+
+def update_token(update_id: str) -> str:
+    """The id as it appears in a key or value name: itself when its characters are safe there, else a digest.
+
+    Telegram's digits and WeChat's MsgId stay readable; anything else (a web client's id with spaces or
+    braces) cannot reach a key pattern or a hash tag.
+    """
+    if _UPDATE_RE.fullmatch(update_id):
+        return update_id
+    return "h" + hashlib.sha256(update_id.encode("utf-8")).hexdigest()[:32]
+
+
+def _update_name(update_id: str) -> str:
+    return f"update-{update_token(update_id)}"
 
 
 class SessionStore(Closable):
@@ -197,8 +222,11 @@ class SessionStore(Closable):
 
     # -- channel updates ------------------------------------------------------------------------
 
-    async def claim_update(self, user_key: str, update_id: int, ttl_seconds: int) -> tuple[bool, Loaded | None]:
+    async def claim_update(self, user_key: str, update_id: str, ttl_seconds: int) -> tuple[bool, Loaded | None]:
         """Claim a channel update for processing and return the user's session with the claim.
+
+        ``update_id`` is the channel's opaque de-duplication id (Telegram's ``update_id``, WeChat's ``MsgId``
+        or ``FromUserName`` + ``CreateTime``, a web client's message id), unique per user.
 
         False the second time the same update is claimed (a re-delivery); the claim lives under the
         user's keys, so forgetting the user forgets it. Loading in the same call lets a backend do
@@ -206,21 +234,23 @@ class SessionStore(Closable):
         """
         self._check_open()
         check_user_key(user_key)
+        check_update_id(update_id)
         check_ttl(ttl_seconds)
         return await self._claim_update(user_key, update_id, ttl_seconds)
 
-    async def release_update(self, user_key: str, update_id: int) -> None:
+    async def release_update(self, user_key: str, update_id: str) -> None:
         """Undo a claim so that the re-delivered update is processed (its first attempt failed early)."""
         self._check_open()
         check_user_key(user_key)
+        check_update_id(update_id)
         await self._release_update(user_key, update_id)
 
-    async def _claim_update(self, user_key: str, update_id: int, ttl_seconds: int) -> tuple[bool, Loaded | None]:
+    async def _claim_update(self, user_key: str, update_id: str, ttl_seconds: int) -> tuple[bool, Loaded | None]:
         if not await self._put_value(user_key, _update_name(update_id), "1", ttl_seconds, True):
             return False, None
         return True, await self._load(user_key)
 
-    async def _release_update(self, user_key: str, update_id: int) -> None:
+    async def _release_update(self, user_key: str, update_id: str) -> None:
         await self._delete_value(user_key, _update_name(update_id))
 
     # -- auxiliary per-user values --------------------------------------------------------------

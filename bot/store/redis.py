@@ -37,7 +37,7 @@ from redis.backoff import ExponentialBackoff
 
 from bot.clock import epoch as clock_epoch
 from bot.redis_url import is_sentinel, parse_sentinel_url
-from bot.store.base import Clock, Loaded, SessionStore, StoreError, StoreUnavailable, VersionConflict
+from bot.store.base import Clock, Loaded, SessionStore, StoreError, StoreUnavailable, VersionConflict, update_token
 from bot.store.redis_scripts import ScriptCall, run_scripts
 
 DEFAULT_PREFIX = "jifen"
@@ -272,10 +272,10 @@ class RedisStore(SessionStore):
 
     # -- channel updates ------------------------------------------------------------------------
 
-    def update_key(self, user_key: str, update_id: int) -> str:
-        return self.user_prefix(user_key) + f"u:{int(update_id)}"
+    def update_key(self, user_key: str, update_id: str) -> str:
+        return self.user_prefix(user_key) + "u:" + update_token(update_id)
 
-    async def _claim_update(self, user_key: str, update_id: int, ttl_seconds: int) -> tuple[bool, Loaded | None]:
+    async def _claim_update(self, user_key: str, update_id: str, ttl_seconds: int) -> tuple[bool, Loaded | None]:
         # Plain SET NX PX, not a script: a pipeline holding a script costs redis-py an extra SCRIPT
         # EXISTS round trip. The claim's expiry is the server's, which is all a dedupe mark needs.
         async with translate_errors():
@@ -289,7 +289,7 @@ class RedisStore(SessionStore):
             return True, None
         return True, Loaded(_text(data), int(_text(version)))
 
-    async def _release_update(self, user_key: str, update_id: int) -> None:
+    async def _release_update(self, user_key: str, update_id: str) -> None:
         async with translate_errors():
             await self._client.delete(self.update_key(user_key, update_id))
 

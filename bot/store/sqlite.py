@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.clock import epoch as clock_epoch
@@ -72,6 +73,17 @@ class SqliteStore(SessionStore):
         return await self._file.run(op)
 
     async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> int:
+        return await self._file.run(self._save_op(user_key, data, expected_version, ttl_seconds, ()))
+
+    async def save_with(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int,
+                        along: Sequence[Callable[[sqlite3.Connection], object]]) -> int:
+        """``save``, and ``along`` in the same transaction after it: all written, or (a conflict, a failure)
+        nothing. The reminder queue sharing this file uses it (``SqliteReminderQueue.replace_op``)."""
+        self._check_save(user_key, data, expected_version, ttl_seconds)
+        return await self._file.run(self._save_op(user_key, data, expected_version, ttl_seconds, along))
+
+    def _save_op(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int,
+                 along: Sequence[Callable[[sqlite3.Connection], object]]) -> Callable[[sqlite3.Connection], int]:
         now = self._clock()
         expires_at = now + ttl_seconds
 
@@ -94,9 +106,11 @@ class SqliteStore(SessionStore):
                     )
                 if cursor.rowcount != 1:
                     raise VersionConflict("session was modified concurrently")
+                for write in along:
+                    write(conn)
             return 1 if expected_version is None else expected_version + 1
 
-        return await self._file.run(op)
+        return op
 
     async def _delete_user(self, user_key: str) -> int:
         def op(conn: sqlite3.Connection) -> int:

@@ -34,15 +34,14 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.privacy import log_hasher
-from bot.reminder_sync import ReminderAwareStorage
 from bot.reminders import Blocked, Dispatcher, Failed, Reminder, ReminderQueue, RetryAfter, SendResult, Sent
+from bot.sessions import make_engine
 from bot.settings import Settings
 from bot.store import SessionStore, StoreError
 from bot.telegram.keys import user_key
 from bot.telegram.ordering import PerUserUpdateProcessor
-from bot.telegram.polling import applied
 from bot.telegram.render import chosen_label, render
-from dialogs.engine import Engine
+from dialogs.engine import Preloaded
 from dialogs.messages import Inbound, Outbound
 from dialogs.reminders import reminder_text
 from dialogs.session import SessionFromNewerVersion
@@ -72,8 +71,11 @@ class TelegramChannel:
         self.settings, self.store, self.queue, self.clock = settings, store, queue, clock
         self.reply_retry_delays, self.sleep = reply_retry_delays, sleep
         self.user_hash = log_hasher(settings)  # refuses a shared store without JIFEN_HASH_KEY
-        storage = ReminderAwareStorage(store, queue, clock)
-        self.engine = Engine(storage, retention_days=settings.session_ttl_days, user_hash=self.user_hash)
+        self.engine = make_engine(store, queue, settings, user_hash=self.user_hash)
+        self.preloaded: dict[int, Preloaded] = {}
+        """Sessions the webhook loaded with an update's claim, by update id, for that update's handler."""
+        self.applied: Callable[[int], None] = _nothing
+        """Told the id of each update once its effects are committed (the poller confirms it then)."""
         self.application: AnyApp = (
             ApplicationBuilder()
             .token(token)
@@ -97,9 +99,9 @@ class TelegramChannel:
             return
         text = (message.text or message.caption or "")[:MAX_INBOUND_CHARS]
         inbound = Inbound(user_key=user_key(user.id), now=self.clock(), text=text, locale_hint=user.language_code,
-                          update_id=update.update_id)
-        outs = await self.engine.handle(inbound)
-        applied()  # saved: polling may confirm the update while the replies go out
+                          update_id=str(update.update_id))
+        outs = await self.engine.handle(inbound, self.preloaded.pop(update.update_id, None))
+        self.applied(update.update_id)  # committed: polling may confirm the update while the replies go out
         await self._reply(update.effective_chat.id, outs)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,9 +112,9 @@ class TelegramChannel:
             await query.answer()
         payload = query.data or ""
         inbound = Inbound(user_key=user_key(user.id), now=self.clock(), button=payload,
-                          locale_hint=user.language_code, update_id=update.update_id)
-        outs = await self.engine.handle(inbound)
-        applied()
+                          locale_hint=user.language_code, update_id=str(update.update_id))
+        outs = await self.engine.handle(inbound, self.preloaded.pop(update.update_id, None))
+        self.applied(update.update_id)
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
         if isinstance(message, Message) and message.text is not None:
@@ -182,7 +184,8 @@ class TelegramChannel:
             return Failed()
         today = self.clock().date()
         try:
-            text = reminder_text(loaded.data if loaded else None, reminder.expires_on, reminder.kind, today)
+            text = reminder_text(loaded.data if loaded else None, reminder.expires_on, reminder.kind, today,
+                                 self.engine.policy)
         except SessionFromNewerVersion:
             return Failed()  # a worker of the newer version will send it on a later attempt
         if text is None:
@@ -212,3 +215,7 @@ class TelegramChannel:
         if self._reminder_task is not None:
             await self._reminder_task
             self._reminder_task = None
+
+
+def _nothing(_update_id: int) -> None:
+    return None

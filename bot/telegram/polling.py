@@ -5,9 +5,10 @@ fetched it, so a process killed between fetching an update and saving its answer
 good. Here each update of a batch is handed to the application's update processor exactly as PTB's own
 fetcher does (so ``PerUserUpdateProcessor``'s per-user order and concurrency limit still apply), and the
 offset that confirms the batch goes out with the next ``getUpdates`` only once every update of it is
-*applied*: its handler called :func:`applied` (the engine has saved, or decided there is nothing to
-save), or it finished. A crash before that means Telegram delivers the batch again; the engine recognises
-what it has already saved by the session's ``applied_updates`` (dialogs.engine), so nothing is applied twice.
+*applied*: its handler called :meth:`Poller.applied` with its id (the engine has committed the turn, or
+decided there is nothing to commit), or it finished. A crash before that means Telegram delivers the batch
+again; the engine recognises what it has already saved by the session's ``applied_updates``
+(dialogs.engine), so nothing is applied twice.
 
 Why "applied" and not "finished": replies are sent after the save and can take long (flood control, a
 slow Bot API); waiting for them would hold every other user's next message back. A crash after the save
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import datetime as dt
 import logging
 import warnings
@@ -53,19 +53,6 @@ class _NoUpdateDumps(logging.Filter):
 
 _NO_UPDATE_DUMPS = _NoUpdateDumps()
 _BOT_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
-_APPLIED: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar("jifen_update_applied", default=None)
-
-
-def applied() -> None:
-    """Called by a handler once the update's effect is stored: the poller may confirm it, replies or not.
-
-    A no-op outside the poller (the webhook answers Telegram when the handler has finished).
-    """
-    event = _APPLIED.get()
-    if event is not None:
-        event.set()
-
-
 @dataclass(frozen=True, slots=True)
 class Batch:
     """Updates to handle, and the offset that confirms them (past any unreadable update left out)."""
@@ -99,8 +86,18 @@ class Poller:
         self.offset: int | None = None
         """The next ``getUpdates`` offset: one past the last applied update (None until the first batch)."""
         self._running: set[asyncio.Task[None]] = set()
+        self._applied: dict[int, asyncio.Event] = {}
         for name in _BOT_LOGGERS:
             logging.getLogger(name).addFilter(_NO_UPDATE_DUMPS)  # the same instance: added once
+
+    def applied(self, update_id: int) -> None:
+        """Called by a handler once the update's effects are stored: the poller may confirm it, replies or not.
+
+        Ids the poller is not waiting for (a webhook's update, one already finished) are ignored.
+        """
+        event = self._applied.get(update_id)
+        if event is not None:
+            event.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         failures = 0
@@ -173,12 +170,8 @@ class Poller:
         """Start every update of the batch, as ``Application`` does, and return once each is applied."""
         events = []
         for update in updates:
-            event = asyncio.Event()
-            token = _APPLIED.set(event)  # the task copies the context: its handler sees its own event
-            try:
-                task = asyncio.create_task(self._process(update, event))
-            finally:
-                _APPLIED.reset(token)
+            event = self._applied[update.update_id] = asyncio.Event()
+            task = asyncio.create_task(self._process(update, event))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
             events.append(event)
@@ -195,6 +188,8 @@ class Poller:
             log.error("an update could not be processed (%s)", type(exc).__name__)
         finally:
             done.set()
+            if self._applied.get(update.update_id) is done:
+                del self._applied[update.update_id]
 
     async def _confirm(self) -> None:
         """On a clean stop, tell Telegram the last batch is done so the next start does not fetch it again.

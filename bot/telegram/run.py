@@ -20,7 +20,6 @@ import signal
 from aiohttp import web
 
 from bot.clock import now
-from bot.dialog_storage import prefetched
 from bot.privacy import log_hasher
 from bot.reminders import open_reminder_queue
 from bot.retention import Purger
@@ -30,6 +29,7 @@ from bot.telegram.app import TelegramChannel
 from bot.telegram.polling import Poller
 from bot.telegram.token import bot_token
 from bot.telegram.webhook import make_webhook_app
+from dialogs.engine import Preloaded
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,9 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         channel.start_reminders()
         purger.start()
         log.info("polling for updates")
-        await Poller(app, allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT_SECONDS).run(stop)
+        poller = Poller(app, allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT_SECONDS)
+        channel.applied = poller.applied
+        await poller.run(stop)
     finally:
         await _shut_down(channel, store, purger)
 
@@ -99,14 +101,17 @@ def webhook_app(channel: TelegramChannel, store: SessionStore, settings: Setting
     assert settings.telegram_webhook_secret is not None
 
     async def claim(user_key: str, update_id: int) -> bool:
-        claimed, loaded = await store.claim_update(user_key, update_id, UPDATE_CLAIM_SECONDS)
+        claimed, loaded = await store.claim_update(user_key, str(update_id), UPDATE_CLAIM_SECONDS)
         if claimed:
-            prefetched(user_key, loaded)  # the engine's load of this update costs no round trip
+            channel.preloaded[update_id] = Preloaded(loaded)  # the engine's load of this update costs no round trip
         return claimed
 
     async def release(user_key: str, update_id: int) -> None:
         with contextlib.suppress(StoreError):
-            await store.release_update(user_key, update_id)
+            await store.release_update(user_key, str(update_id))
+
+    def done(update_id: int) -> None:
+        channel.preloaded.pop(update_id, None)  # an update no handler took (an edited message, say)
 
     async def healthy() -> bool:
         try:
@@ -117,7 +122,7 @@ def webhook_app(channel: TelegramChannel, store: SessionStore, settings: Setting
 
     return make_webhook_app(channel.application, path=settings.telegram_webhook_path,
                             secret=settings.telegram_webhook_secret.get_secret_value(),
-                            claim=claim, release=release, healthy=healthy)
+                            claim=claim, release=release, healthy=healthy, done=done)
 
 
 async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> None:

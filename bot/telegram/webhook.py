@@ -36,11 +36,14 @@ HEALTH_PATH = "/healthz"
 Claim = Callable[[str, int], Awaitable[bool]]
 """(user key, update id) -> True the first time, False for a repeat."""
 Release = Callable[[str, int], Awaitable[None]]
+Done = Callable[[int], None]
+"""Called with the update id once the application is through with a claimed update, whatever the outcome."""
 Health = Callable[[], Awaitable[bool]]
 
 
 def make_webhook_app(application: Application[Any, Any, Any, Any, Any, Any], *, path: str, secret: str,
-                     claim: Claim, release: Release, healthy: Health) -> web.Application:
+                     claim: Claim, release: Release, healthy: Health,
+                     done: Done | None = None) -> web.Application:
     if not secret:
         raise ValueError("webhook mode needs a secret token (JIFEN_TELEGRAM_WEBHOOK_SECRET)")
     expected = secret.encode()
@@ -68,6 +71,9 @@ def make_webhook_app(application: Application[Any, Any, Any, Any, Any, Any], *, 
             log.exception("update failed; released for a retry")
             await release(user_key, update_id)
             return web.json_response({"ok": False, "error": "retry"}, status=500)
+        finally:
+            if done is not None:
+                done(update_id)
         return web.json_response({"ok": True})
 
     async def health(_: web.Request) -> web.Response:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.dialog_storage import DialogStorage
 from bot.privacy import keyed_hash
+from bot.reminders import ReminderQueue
+from bot.sessions import Sessions
 from bot.store import MemoryStore, SessionStore
 from dialogs.engine import Engine
 from dialogs.messages import Inbound, Outbound
 from dialogs.profile_build import Calendar, build_profile
 from dialogs.session import Session
-from scoring import Profile, load_policy
+from scoring import Policy, Profile, load_policy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
@@ -26,8 +27,13 @@ def log_hash(user_key: str) -> str:
     return keyed_hash(HASH_KEY, user_key)
 
 
-def engine_on(store: SessionStore) -> Engine:
-    return Engine(DialogStorage(store), user_hash=log_hash)
+POLICY = load_policy()
+
+
+def engine_on(store: SessionStore, queue: ReminderQueue | None = None, *, policy: Policy = POLICY,
+              retention_days: int = 180) -> Engine:
+    """The engine as the bot wires it (bot.sessions), on the given store and, if any, reminder queue."""
+    return Engine(Sessions(store, queue, policy), policy=policy, retention_days=retention_days, user_hash=log_hash)
 
 
 class Chat:

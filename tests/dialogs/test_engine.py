@@ -7,13 +7,11 @@ import logging
 
 import pytest
 
-from bot.dialog_storage import DialogStorage
 from bot.store import Loaded, MemoryStore, StoreUnavailable
-from dialogs.engine import Engine
 from dialogs.messages import Inbound
 from dialogs.session import Session
 from locales import translator
-from tests.dialogs.chat import NOW, USER, Chat, log_hash, session_of
+from tests.dialogs.chat import NOW, USER, Chat, engine_on, session_of
 
 
 class FlakyStore(MemoryStore):
@@ -47,7 +45,7 @@ class FlakyStore(MemoryStore):
 
 
 async def started(store: FlakyStore, steps: tuple[str, ...] = ("你好", "同意", "1990-05-20")) -> Chat:
-    chat = Chat(Engine(DialogStorage(store), user_hash=log_hash))
+    chat = Chat(engine_on(store))
     for step in steps:
         await chat.send(step)
     return chat
@@ -104,7 +102,7 @@ async def test_an_outage_during_delete_is_reported_not_raised() -> None:
 async def test_an_unreadable_session_is_replaced_after_a_new_consent() -> None:
     store = FlakyStore()
     await store.save(USER, '{"v": 99, "whatever": true}', None, 3600)
-    chat = Chat(Engine(DialogStorage(store)))
+    chat = Chat(engine_on(store))
     await chat.say("你好")
     assert chat.last[0].text.startswith("抱歉，无法读取你之前保存的回答")
     assert chat.last[1].payloads()[0] == "consent:yes:zh"
@@ -146,7 +144,7 @@ async def test_logs_never_contain_the_user_key_or_answers(caplog: pytest.LogCapt
 
 
 async def test_now_must_be_timezone_aware() -> None:
-    engine = Engine(DialogStorage(MemoryStore()))
+    engine = engine_on(MemoryStore())
     with pytest.raises(ValueError, match="timezone-aware"):
         await engine.handle(Inbound(user_key=USER, now=NOW.replace(tzinfo=None), text="hi"))
 

@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.dialog_storage import DialogStorage
 from bot.store import MemoryStore
-from dialogs.engine import Engine
 from locales import translator
 from scoring import Policy, load_policy
-from tests.dialogs.chat import Chat
+from tests.dialogs.chat import Chat, engine_on
 from tests.dialogs.examples import EXAMPLES
 
 B = next(e for e in EXAMPLES if e.name == "B")
@@ -42,7 +40,7 @@ def standard_100(tmp_path_factory: pytest.TempPathFactory) -> Policy:
 
 
 async def test_every_reply_about_the_standard_uses_the_injected_policy(standard_100: Policy) -> None:
-    chat = Chat(Engine(DialogStorage(MemoryStore()), policy=standard_100))
+    chat = Chat(engine_on(MemoryStore(), policy=standard_100))
     for step in B_PRIME_ZH:
         await chat.send(step)
     t = translator("zh")

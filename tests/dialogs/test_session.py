@@ -27,8 +27,28 @@ def test_a_session_saved_before_applied_updates_existed_still_loads() -> None:
            "reminder_on": None, "reminders_off": False, "last_whatif": []}
     session = Session.from_json(json.dumps(old))
     assert session.applied_updates == [] and session.state == "education"
-    session.applied_updates = [100_000_040, 100_000_042]
-    assert Session.from_json(session.to_json()).applied_updates == [100_000_040, 100_000_042]
+    session.applied_updates = ["100000040", "oAbC-xyz:1733300000"]
+    assert Session.from_json(session.to_json()).applied_updates == ["100000040", "oAbC-xyz:1733300000"]
+
+
+def test_integer_update_ids_of_the_previous_version_read_back_as_text() -> None:
+    """Sessions written before ids were opaque hold Telegram's integers; a rolling deploy must not reset users."""
+    old = {**_BASE, "state": "education", "history": ["birth"], "applied_updates": [100_000_040, 100_000_042]}
+    assert Session.from_json(json.dumps(old)).applied_updates == ["100000040", "100000042"]
+    with pytest.raises(SessionError):
+        Session.from_json(json.dumps({**old, "applied_updates": [True]}))
+
+
+def test_what_this_version_writes_the_previous_one_reads_for_telegram_ids() -> None:
+    """The previous version's field was ``list[int]``: Telegram's ids written as digit strings still parse there."""
+    from pydantic import BaseModel
+
+    class PreviousVersion(BaseModel):
+        applied_updates: list[int]
+
+    s = Session.from_json(json.dumps({**_BASE, "applied_updates": ["100000040", "100000042"]}))
+    written = json.loads(s.to_json())
+    assert PreviousVersion.model_validate_json(json.dumps(written)).applied_updates == [100_000_040, 100_000_042]
 
 
 _BASE = {"v": 1, "lang": "zh", "consented_at": "2026-03-01T10:00:00+08:00", "state": "birth",

@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialog_storage import DialogStorage
 from bot.store import MemoryStore
 from bot.telegram.keys import user_key
 from bot.telegram.render import render
-from dialogs.engine import Engine
 from dialogs.messages import Inbound
 from tests.bot.redis_server import RedisServer
+from tests.dialogs.chat import engine_on
 from tests.dialogs.examples import EXAMPLES
 from tests.faults.procs import BotProcess, session_now
 from tests.faults.test_kill_resume import confirmed, history_len, more_history, more_replies, started
@@ -76,7 +75,7 @@ def sends_to(fake: FakeBotApi, uid: int) -> list[object]:
 
 async def expected_replies(steps: list[str]) -> list[str]:
     """What the user reads after the last of ``steps``: the same engine in-process, today, as Telegram shows it."""
-    engine = Engine(DialogStorage(MemoryStore()))
+    engine = engine_on(MemoryStore())
     outs = []
     for step in steps:
         outs = await engine.handle(Inbound(user_key="reference", now=worker_now(), text=step, locale_hint=LANGUAGE))
@@ -130,7 +129,7 @@ async def test_killed_after_fetching_before_saving_the_answer_is_applied_once_by
         after = session_now(redis_server.url, user_key(uid))
         assert after is not None
         assert after.history == [*before.history, before.state], "applied to another question, or twice"
-        assert after.applied_updates[-1] == update["update_id"]
+        assert after.applied_updates[-1] == str(update["update_id"])
         # The user got the reply to that answer (the next question), once.
         shown = [str(m["text"]) for m in fake.sent_messages(uid)[replies_before:]]
         assert shown == await expected_replies(SCRIPT[:DRIVEN_STEPS + 1])

@@ -115,7 +115,8 @@ async def test_a_whole_engine_conversation_logs_no_answer_and_no_user(captured: 
     assert BIRTH in (await store.load(KEY) or pytest.fail("not stored")).data  # the answers were really taken
 
     # A turn that fails inside the engine logs, and names the user only by a keyed hash.
-    engine = Engine(chat.engine.storage, user_hash=log_hasher(Settings(hash_key="k" * 32, redis_url=None)))
+    engine = Engine(chat.engine.storage, policy=chat.engine.policy,
+                    user_hash=log_hasher(Settings(hash_key="k" * 32, redis_url=None)))
 
     def broken(*_: object) -> None:
         raise RuntimeError(f"{FIRST_NAME} {BIRTH} {KEY}")  # an exception text that quotes the user

@@ -22,17 +22,15 @@ import pytest
 from aiohttp import web
 
 from bot.clock import epoch
-from bot.dialog_storage import DialogStorage
 from bot.reminders import open_reminder_queue
 from bot.retention import PURGE_INTERVAL_SECONDS, Purger, purge
 from bot.settings import Settings
 from bot.store import MemoryStore, SqliteStore, StoreUnavailable, open_store
 from bot.telegram.run import run_polling, run_webhook, webhook_app
 from bot.terminal import USER_KEY as TERMINAL_USER
-from dialogs.engine import Engine
 from tests.bot.conftest import FakeClock
 from tests.bot.redis_server import free_port
-from tests.dialogs.chat import NOW, Chat
+from tests.dialogs.chat import NOW, Chat, engine_on
 from tests.dialogs.examples import EXAMPLES
 from tests.privacy.test_forget import PATH as HOOK
 from tests.privacy.test_forget import SECRET, rows_mentioning, via_webhook
@@ -50,7 +48,7 @@ def setup(days: int = DAYS) -> tuple[Chat, MemoryStore, FakeClock]:
     settings = Settings(session_ttl_days=days, redis_url=None)
     clock = FakeClock(NOW.timestamp())
     store = MemoryStore(clock=clock)
-    engine = Engine(DialogStorage(store), retention_days=settings.session_ttl_days)
+    engine = engine_on(store, retention_days=settings.session_ttl_days)
     return Chat(engine, user="tg-1"), store, clock
 
 
@@ -243,7 +241,7 @@ def test_jifen_chat_purges_at_start_what_expired(tmp_path: Path) -> None:
 
     async def interview(data_dir: Path) -> None:
         store = SqliteStore(data_dir / "jifen.sqlite3", clock=lambda: NOW.timestamp())
-        chat = Chat(Engine(DialogStorage(store), retention_days=DAYS), user=TERMINAL_USER)
+        chat = Chat(engine_on(store, retention_days=DAYS), user=TERMINAL_USER)
         for step in recognisable(D_ZH)[:6]:  # consented, gave the birth date, no permit date
             await chat.send(step)
         await store.close()

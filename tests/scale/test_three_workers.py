@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.reminder_sync import ReminderAwareStorage
 from bot.reminders import MemoryReminderQueue
 from bot.reminders.redis import RedisReminderQueue
+from bot.sessions import make_engine
+from bot.settings import Settings
 from bot.store import MemoryStore, RedisStore
 from bot.telegram.keys import user_key
 from bot.telegram.render import render
-from dialogs.engine import Engine
 from dialogs.messages import Inbound
 from dialogs.profile_build import Calendar, build_profile
 from dialogs.questions import DONE
@@ -92,7 +92,7 @@ def users() -> Iterator[SimUser]:
 
 async def expected_replies(user: SimUser) -> list[list[str]]:
     """The same script through the engine in-process (memory store, today's date), as Telegram would show it."""
-    engine = Engine(ReminderAwareStorage(MemoryStore(), MemoryReminderQueue(), worker_now))
+    engine = make_engine(MemoryStore(), MemoryReminderQueue(), Settings(redis_url=None))
     turns: list[list[str]] = []
     for line in user.script:
         inbound = Inbound(user_key=user.key, now=worker_now(), text=line, locale_hint=user.language_code)

@@ -79,6 +79,7 @@ class BotHarness:
         self._done = asyncio.Event()
         self.poller = Poller(self.application, allowed_updates=ALLOWED_UPDATES, timeout=1,
                              backoff=Backoff(first=0.05, cap=0.5))
+        self.channel.applied = self.poller.applied
         self._stop_polling = asyncio.Event()
         self._polling: asyncio.Task[None] | None = None
         self.application.add_handler(TypeHandler(Update, self._track), group=DONE_GROUP)

@@ -11,6 +11,7 @@ import html
 import pytest
 
 from bot.telegram.render import TELEGRAM_MAX_TEXT
+from dialogs.engine import Preloaded
 from dialogs.messages import Button, Inbound, Outbound
 from dialogs.session import Session
 from tests.telegram.bot_harness import BotHarness, keyboard_data
@@ -75,7 +76,7 @@ async def test_a_long_reply_arrives_split_with_the_keyboard_on_the_last_part(
 ) -> None:
     buttons = [[Button("分数", "c:score"), Button("方案", "c:plan")], [Button("返回", "c:back")]]
 
-    async def long_answer(inbound: Inbound) -> list[Outbound]:
+    async def long_answer(inbound: Inbound, preloaded: Preloaded | None = None) -> list[Outbound]:
         return [Outbound(LONG_TEXT, buttons)]
 
     monkeypatch.setattr(harness.channel.engine, "handle", long_answer)

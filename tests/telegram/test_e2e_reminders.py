@@ -24,6 +24,7 @@ from bot.telegram.app import TelegramChannel
 from bot.telegram.keys import user_key
 from dialogs.reminders import reminder_text
 from locales import translator
+from scoring import load_policy
 from tests.dialogs.chat import Chat
 from tests.dialogs.examples import EXAMPLES
 from tests.telegram.bot_harness import START, BotHarness, FakeNow
@@ -92,7 +93,7 @@ async def test_interview_schedules_three_reminders_sent_once_when_due_and_remind
     assert "125" in text and ZH("remind.stop") in text  # the renewal check: D re-scored on the expiry date
     loaded = await bot.store.load(user.key)
     assert loaded is not None
-    expected = reminder_text(loaded.data, EXPIRES_ON, "window_opens", due(30).date())
+    expected = reminder_text(loaded.data, EXPIRES_ON, "window_opens", due(30).date(), load_policy())
     assert expected is not None and text == parse_html(html.escape(expected, quote=False))[0].strip()
 
     assert (await dispatcher.run_once()).claimed == 0  # not twice

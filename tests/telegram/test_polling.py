@@ -19,7 +19,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.telegram.ordering import PerUserUpdateProcessor
-from bot.telegram.polling import Backoff, Poller, applied
+from bot.telegram.polling import Backoff, Poller
 from bot.telegram.run import ALLOWED_UPDATES
 from tests.telegram.fake_bot_api import FakeBotApi
 
@@ -93,13 +93,15 @@ async def test_an_update_is_confirmed_only_after_it_has_been_handled(fake: FakeB
 
 async def test_once_applied_an_update_is_confirmed_while_its_replies_still_go_out(fake: FakeBotApi) -> None:
     release = asyncio.Event()
+    pollers: list[Poller] = []
 
     async def saved_then_slow_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_user is not None and update.effective_user.id == 1:
-            applied()
+            pollers[0].applied(update.update_id)  # what TelegramChannel does once the engine has committed
             await release.wait()
 
     async with polling(fake, saved_then_slow_reply) as bot:
+        pollers.append(bot.poller)
         slow = fake.inject_message(1, "alice")
         await fake.wait_for(lambda: confirmed(fake, slow["update_id"]))
         fake.inject_message(2, "bob")  # another user is not held up by alice's reply
