@@ -3,7 +3,8 @@
 POLICY.md §7: the permit is endorsed, and the points renewed, within the 30 days before expiry,
 so the bot reminds when that window opens, a week before, and on the day. The day offsets are
 policy data (``renewal.reminder_days``), not code, so a revised rule is a new dated value; the
-"window opens" name is likewise derived from ``renewal.window_days``. Both are validated when the
+"window opens" name is likewise derived from ``renewal.window_days``. The policy is the engine's, passed
+in (bot.sessions), never loaded here. Both are validated when the
 policy is loaded (scoring.parameters.Renewal), so a malformed offset stops the bot at start-up.
 
 Reminders go out at 09:00 Shanghai time — a civil hour in the user's own time zone, whatever
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 
 from bot.clock import SHANGHAI
 from bot.reminders.base import Reminder
-from scoring import Policy, load_policy
+from scoring import Policy
 
 SEND_AT = dt.time(9, 0)
 """Local time of day at which reminders are due."""
@@ -33,14 +34,13 @@ def kind_for(days_before: int, window_days: int | None = None) -> str:
     return _FIXED_NAMES.get(days_before, f"days_before_{days_before}")
 
 
-def reminder_offsets(expires_on: dt.date, policy: Policy | None = None) -> list[int]:
+def reminder_offsets(expires_on: dt.date, policy: Policy) -> list[int]:
     """The policy's reminder offsets in force on the expiry date, farthest first, without repeats."""
-    policy = policy or load_policy()
     return list(policy.rules(expires_on).params.renewal.reminder_days)
 
 
 def plan_reminders(
-    user_key: str, expires_on: dt.date, now: dt.datetime, policy: Policy | None = None
+    user_key: str, expires_on: dt.date, now: dt.datetime, policy: Policy
 ) -> list[Reminder]:
     """The reminders still to send for a permit expiring on ``expires_on``, ordered by due time.
 
@@ -53,7 +53,6 @@ def plan_reminders(
         raise ValueError("now must be a timezone-aware datetime")
     if isinstance(expires_on, dt.datetime) or not isinstance(expires_on, dt.date):
         raise TypeError("expires_on must be a datetime.date")
-    policy = policy or load_policy()
     window_days = policy.rules(expires_on).params.renewal.window_days
     now_ts = now.timestamp()
     planned = [

@@ -32,10 +32,12 @@ from bot.reminders import (
     plan_reminders,
 )
 from bot.store import StoreUnavailable
+from scoring import load_policy
 
 T0 = 1_800_000_000.0
 EXPIRES = dt.date(2027, 3, 1)
 USER = "secret-user-1001"  # must never reach a log line
+POLICY = load_policy()
 
 
 class FakeTime:
@@ -407,7 +409,7 @@ async def test_planned_reminders_survive_a_restart_and_go_out_in_order(tmp_path:
     path = tmp_path / "jifen.sqlite3"
     now = dt.datetime(2027, 1, 1, 12, tzinfo=dt.UTC)
     async with SqliteReminderQueue(path) as before_restart:
-        await before_restart.schedule(plan_reminders(USER, EXPIRES, now))
+        await before_restart.schedule(plan_reminders(USER, EXPIRES, now, POLICY))
     time = FakeTime(now.timestamp())
     send = Recorder(time)
     async with SqliteReminderQueue(path) as after_restart:

@@ -21,6 +21,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
 USER = "1001"
 EXPIRES = dt.date(2026, 6, 30)
+POLICY = load_policy()
 
 
 def at(day: dt.date, hour: int = 9, minute: int = 0, tz: dt.tzinfo = SHANGHAI) -> dt.datetime:
@@ -41,12 +42,12 @@ def custom_policy(tmp_path: Path, reminder_values: list[dict[str, Any]]) -> Poli
 
 
 def test_offsets_come_from_the_policy() -> None:
-    assert reminder_offsets(EXPIRES) == [30, 7, 0]
+    assert reminder_offsets(EXPIRES, POLICY) == [30, 7, 0]
     assert load_policy().rules(EXPIRES).params.renewal.reminder_days == (30, 7, 0)
 
 
 def test_three_reminders_at_nine_in_shanghai() -> None:
-    plan = plan_reminders(USER, EXPIRES, at(dt.date(2026, 1, 1)))
+    plan = plan_reminders(USER, EXPIRES, at(dt.date(2026, 1, 1)), POLICY)
     assert plan == [
         Reminder(USER, "window_opens", nine_am(dt.date(2026, 5, 31)), EXPIRES),
         Reminder(USER, "week_before", nine_am(dt.date(2026, 6, 23)), EXPIRES),
@@ -62,45 +63,46 @@ def test_three_reminders_at_nine_in_shanghai() -> None:
 def test_now_in_any_time_zone_gives_the_same_plan() -> None:
     shanghai_now = at(dt.date(2026, 3, 1), 15, 30)
     for tz in (UTC, ZoneInfo("America/Los_Angeles"), ZoneInfo("Europe/Berlin")):
-        assert plan_reminders(USER, EXPIRES, shanghai_now.astimezone(tz)) == plan_reminders(USER, EXPIRES, shanghai_now)
+        in_tz = plan_reminders(USER, EXPIRES, shanghai_now.astimezone(tz), POLICY)
+        assert in_tz == plan_reminders(USER, EXPIRES, shanghai_now, POLICY)
 
 
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError):
-        plan_reminders(USER, EXPIRES, dt.datetime(2026, 1, 1, 9))
+        plan_reminders(USER, EXPIRES, dt.datetime(2026, 1, 1, 9), POLICY)
     with pytest.raises(TypeError):
-        plan_reminders(USER, dt.datetime(2026, 6, 30), at(dt.date(2026, 1, 1)))
+        plan_reminders(USER, dt.datetime(2026, 6, 30), at(dt.date(2026, 1, 1)), POLICY)
 
 
 def test_past_reminders_are_skipped() -> None:
-    plan = plan_reminders(USER, EXPIRES, at(dt.date(2026, 6, 10)))
+    plan = plan_reminders(USER, EXPIRES, at(dt.date(2026, 6, 10)), POLICY)
     assert [r.kind for r in plan] == ["week_before", "on_the_day"]
 
 
 def test_nine_sharp_is_still_ahead_one_second_later_is_past() -> None:
     window_day = dt.date(2026, 5, 31)
-    kinds = [r.kind for r in plan_reminders(USER, EXPIRES, at(window_day))]
+    kinds = [r.kind for r in plan_reminders(USER, EXPIRES, at(window_day), POLICY)]
     assert kinds == ["window_opens", "week_before", "on_the_day"]
     later = at(window_day) + dt.timedelta(seconds=1)
-    assert [r.kind for r in plan_reminders(USER, EXPIRES, later)] == ["week_before", "on_the_day"]
+    assert [r.kind for r in plan_reminders(USER, EXPIRES, later, POLICY)] == ["week_before", "on_the_day"]
 
 
 def test_all_past_on_the_day_sends_one_now() -> None:
     now = at(EXPIRES, 10, 15)
-    assert plan_reminders(USER, EXPIRES, now) == [Reminder(USER, "on_the_day", now.timestamp(), EXPIRES)]
+    assert plan_reminders(USER, EXPIRES, now, POLICY) == [Reminder(USER, "on_the_day", now.timestamp(), EXPIRES)]
 
 
 def test_the_day_is_decided_in_shanghai_not_utc() -> None:
     # 23:30 UTC on the 29th is 07:30 on the 30th in Shanghai: the 09:00 reminder is still ahead.
     early = dt.datetime(2026, 6, 29, 23, 30, tzinfo=UTC)
-    assert plan_reminders(USER, EXPIRES, early) == [Reminder(USER, "on_the_day", nine_am(EXPIRES), EXPIRES)]
+    assert plan_reminders(USER, EXPIRES, early, POLICY) == [Reminder(USER, "on_the_day", nine_am(EXPIRES), EXPIRES)]
     # 16:30 UTC on the 30th is already 1 July in Shanghai: the permit has expired, nothing to send.
-    assert plan_reminders(USER, EXPIRES, dt.datetime(2026, 6, 30, 16, 30, tzinfo=UTC)) == []
+    assert plan_reminders(USER, EXPIRES, dt.datetime(2026, 6, 30, 16, 30, tzinfo=UTC), POLICY) == []
 
 
 def test_expired_permit_gets_nothing() -> None:
-    assert plan_reminders(USER, EXPIRES, at(dt.date(2026, 7, 1), 0, 1)) == []
-    assert plan_reminders(USER, dt.date(2025, 1, 1), at(dt.date(2026, 1, 1))) == []
+    assert plan_reminders(USER, EXPIRES, at(dt.date(2026, 7, 1), 0, 1), POLICY) == []
+    assert plan_reminders(USER, dt.date(2025, 1, 1), at(dt.date(2026, 1, 1)), POLICY) == []
 
 
 def test_other_offsets_and_their_names(tmp_path: Path) -> None:
@@ -150,7 +152,7 @@ def test_kind_names() -> None:
 )
 def test_plan_properties(expires: dt.date, before: int) -> None:
     now = at(expires, 12) - dt.timedelta(seconds=before)
-    plan = plan_reminders(USER, expires, now)
+    plan = plan_reminders(USER, expires, now, POLICY)
     due = [r.due_at for r in plan]
     assert due == sorted(due) and len({r.kind for r in plan}) == len(plan) <= 3
     assert all(r.expires_on == expires and r.attempt == 0 and r.user_key == USER for r in plan)

@@ -17,6 +17,7 @@ import pytest
 
 from bot.reminders import reminder_offsets
 from locales import translator
+from scoring import load_policy
 from tests.dialogs.examples import EXAMPLES
 from tests.telegram.bot_harness import (
     HASH_KEY,
@@ -31,6 +32,7 @@ from tests.telegram.bot_harness import (
 D = next(e for e in EXAMPLES if e.name == "D")
 SCRIPT = D.scripts["zh-text"]  # ends with the permit expiry date 2026-12-31: reminders get scheduled
 EXPIRY = "2026-12-31"
+POLICY = load_policy()
 
 
 async def interview(user: TgUser) -> None:
@@ -47,7 +49,7 @@ async def test_forget_leaves_nothing_of_the_user_in_redis(
     alice, bob = redis_harness.user(42), redis_harness.user(77)
     await asyncio.gather(interview(alice), interview(bob))  # two users at once, as in production
 
-    expected_reminders = len(reminder_offsets(dt.date.fromisoformat(EXPIRY)))
+    expected_reminders = len(reminder_offsets(dt.date.fromisoformat(EXPIRY), POLICY))
     assert len(await queue.pending(alice.key)) == expected_reminders == 3
     assert len(await queue.pending(bob.key)) == 3
     before = await everything_in(redis_url)
