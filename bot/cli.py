@@ -26,7 +26,7 @@ class CliError(Exception):
 
 
 def _policy(args: argparse.Namespace) -> Policy:
-    return load_policy(args.policy) if args.policy else load_policy()
+    return load_policy(args.policy)
 
 
 def cmd_score(args: argparse.Namespace) -> int:

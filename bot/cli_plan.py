@@ -17,7 +17,7 @@ from scoring.whatif import whatif
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Profile, Policy, Translator]:
-    policy = load_policy(args.policy) if args.policy else load_policy()
+    policy = load_policy(args.policy)
     return load_profile(args.profile), policy, translator(args.lang)
 
 

@@ -41,7 +41,7 @@ from bot.settings import Settings
 from bot.store import Loaded, RedisStore, SessionStore, SqliteStore
 from dialogs.engine import Engine
 from dialogs.ports import DeleteUser, Effect, SaveSession, ScheduleReminders
-from scoring.policy import Policy, load_policy
+from scoring.policy import Policy, policy_or_default
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +130,6 @@ def make_engine(store: SessionStore, queue: ReminderQueue | None, settings: Sett
 
     The one place a default policy is loaded: the engine's replies and the reminder planning share it.
     """
-    policy = policy or load_policy()
+    policy = policy_or_default(policy)
     return Engine(Sessions(store, queue, policy), policy=policy, retention_days=settings.session_ttl_days,
                   user_hash=user_hash)

@@ -10,7 +10,7 @@ from scoring.eligibility import CHECKS, veto
 from scoring.history import History
 from scoring.indicators import INDICATORS, Context
 from scoring.months import month_of
-from scoring.policy import Policy, Rules, load_policy
+from scoring.policy import Policy, Rules, policy_or_default
 from scoring.profile import Profile
 
 
@@ -67,7 +67,7 @@ def _assemble(ctx: Context, items: list[Item], policy: Policy, reasons: list[Rea
 
 def assess(profile: Profile, policy: Policy | None = None) -> Assessment:
     """Score a profile on its ``as_of`` date."""
-    policy = policy or load_policy()
+    policy = policy_or_default(policy)
     ctx = _context(profile, policy)
     items = [indicator(ctx) for indicator in INDICATORS]
     vetoed = veto(ctx)
@@ -84,7 +84,7 @@ def reassess(base: Assessment, profile: Profile, changed: frozenset[str], policy
     already known. The caller guarantees that ``profile`` differs from the one behind ``base`` only
     in fields that feed the ``changed`` items, and that these fields do not affect eligibility.
     """
-    policy = policy or load_policy()
+    policy = policy_or_default(policy)
     ctx = _context(profile, policy)
     assert ctx.on == base.as_of
     items = [

@@ -30,7 +30,7 @@ from scoring.assessment import Assessment, Reason
 from scoring.calculator import assess
 from scoring.diff import ItemChange, diff
 from scoring.months import add_months, add_years, full_years
-from scoring.policy import Policy, load_policy
+from scoring.policy import Policy, policy_or_default
 from scoring.profile import Profile
 from scoring.projection import Step
 from scoring.timeline import Timeline
@@ -431,7 +431,7 @@ def _pareto(plans: list[Plan]) -> list[Plan]:
 def plan(profile: Profile, policy: Policy | None = None, assumptions: Assumptions | None = None,
          catalogue: Catalogue | None = None, limit: int | None = None) -> PlanResult:
     """Baseline, ranked plans (or a margin check when already passing) and the renewal check."""
-    policy = policy or load_policy()
+    policy = policy_or_default(policy)
     catalogue = catalogue or load_catalogue()
     planner = _Planner(profile, policy, catalogue, assumptions or Assumptions())
     baseline = planner.baseline()

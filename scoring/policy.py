@@ -365,6 +365,15 @@ def load_policy(path: str | Path | None = None) -> Policy:
     return parse_policy(raw, str(path))
 
 
+def policy_or_default(policy: Policy | None) -> Policy:
+    """The one place where the packaged policy stands in for one not given.
+
+    The scoring entry points keep ``policy`` optional so that a library caller can score in one line; every
+    long-lived caller (the engine, the CLI with ``--policy``) passes its policy once and for all.
+    """
+    return load_policy() if policy is None else policy
+
+
 @lru_cache(maxsize=1)
 def _default_policy() -> Policy:
     text = resources.files("scoring").joinpath("params/shanghai_points.yaml").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from scoring.assessment import Assessment
 from scoring.calculator import assess
 from scoring.history import History
 from scoring.months import month_of
-from scoring.policy import Policy, load_policy
+from scoring.policy import Policy, policy_or_default
 from scoring.profile import AreaKind, Contribution, Permit, Profile, RemoteArea
 
 
@@ -185,7 +185,7 @@ def _clip(c: Contribution, last: int) -> Contribution:
 def project(profile: Profile, on: dt.date, policy: Policy | None = None, steps: Sequence[Step] = (),
             unknown_multiple: float | None = None) -> Assessment:
     """The person's assessment on a later date ``on`` if they keep working (and carry out ``steps``)."""
-    policy = policy or load_policy()
+    policy = policy_or_default(policy)
     assert profile.as_of is not None
     if on < profile.as_of:
         raise ValueError("a projection looks forward: 'on' must not be before the profile's as_of")

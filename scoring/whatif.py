@@ -10,7 +10,7 @@ from scoring.assessment import Assessment
 from scoring.calculator import assess
 from scoring.changes import apply_changes
 from scoring.diff import ItemChange, diff
-from scoring.policy import Policy, load_policy
+from scoring.policy import Policy, policy_or_default
 from scoring.profile import Profile
 
 
@@ -25,7 +25,7 @@ class WhatIf:
 def whatif(profile: Profile, changes: Sequence[str], policy: Policy | None = None,
            catalogue: Catalogue | None = None) -> WhatIf:
     """Both assessments and the item-by-item difference; raises ChangeError for a bad change."""
-    policy = policy or load_policy()
+    policy = policy_or_default(policy)
     catalogue = catalogue or load_catalogue()
     changed = apply_changes(profile, changes, policy, catalogue.unknown_multiple)
     before, after = assess(profile, policy), assess(changed, policy)
