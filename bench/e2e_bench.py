@@ -63,12 +63,12 @@ def echo_main(paced: bool) -> None:
 
 async def _expected_replies() -> int:
     """How many messages jifen sends for the script today (the engine in-process, rendered as the bot does)."""
+    from bot.channels.telegram.render import render
     from bot.clock import now
     from bot.reminders import MemoryReminderQueue
     from bot.sessions import make_engine
     from bot.settings import Settings
     from bot.store import MemoryStore
-    from bot.telegram.render import render
     from dialogs.messages import Inbound
 
     engine = make_engine(MemoryStore(), MemoryReminderQueue(), Settings(redis_url=None))
@@ -117,7 +117,7 @@ async def _run(redis_url: str, data_dir: str) -> tuple[float, float, float]:
         env |= {"JIFEN_TELEGRAM_TOKEN": fake.token, "JIFEN_TELEGRAM_API_URL": fake.base_url,
                 "JIFEN_LOG_LEVEL": "WARNING", "JIFEN_DATA_DIR": data_dir}
         jifen = Path(sys.executable).with_name("jifen")
-        jifen_command = [str(jifen)] if jifen.exists() else [sys.executable, "-m", "bot.cli"]
+        jifen_command = [str(jifen)] if jifen.exists() else [sys.executable, "-m", "bot.cli.main"]
         shared = {"JIFEN_REDIS_URL": redis_url, "JIFEN_HASH_KEY": "bench-hash-key-0123456789"}
         jifen_rate = await _measure(fake, [*jifen_command, "telegram"], env | shared, FIRST_USER_ID, replies)
         echo = [sys.executable, "-m", "bench.e2e_bench", "echo"]

@@ -127,7 +127,7 @@ def idle_rss_mb() -> float:
             env |= {"JIFEN_TELEGRAM_TOKEN": DEFAULT_TOKEN, "JIFEN_TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",
                     "JIFEN_DATA_DIR": tmp, "JIFEN_LOG_LEVEL": "WARNING"}
             jifen = Path(sys.executable).with_name("jifen")
-            command = [str(jifen)] if jifen.exists() else [sys.executable, "-m", "bot.cli"]
+            command = [str(jifen)] if jifen.exists() else [sys.executable, "-m", "bot.cli.main"]
             bot = subprocess.Popen([*command, "telegram"], env=env, cwd=tmp, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
             started = time.monotonic()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.forget_cli import resolve_user
-from bot.terminal import USER_KEY
+from bot.channels.terminal import USER_KEY
+from bot.cli.forget import resolve_user
 
 
 @pytest.mark.parametrize(("given", "key"), [
@@ -26,7 +26,7 @@ def test_the_user_is_a_telegram_id_the_terminal_or_a_stored_key(given: str, key:
 
 def jifen_forget(user: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
-    return subprocess.run([sys.executable, "-m", "bot.cli", "forget", user], env={**clean, **env},
+    return subprocess.run([sys.executable, "-m", "bot.cli.main", "forget", user], env={**clean, **env},
                           capture_output=True, text=True, timeout=60, check=False)
 
 

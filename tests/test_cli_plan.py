@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "profile.json"
 B_PRIME = {"as_of": "2026-03-01", "birth_date": "1981-01-15", "education": "college", "insurance_months": 96,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from scoring import ITEM_IDS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "profile.json"

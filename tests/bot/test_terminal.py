@@ -11,8 +11,8 @@ import sys
 import threading
 from pathlib import Path
 
-from bot import terminal
-from bot.chat_cli import main as chat_cli_main
+from bot.channels import terminal
+from bot.cli.chat import main as chat_cli_main
 from bot.store import SqliteStore
 from dialogs import diagram
 from tests.dialogs.chat import NOW, engine_on
@@ -69,7 +69,7 @@ def test_empty_input_exits_cleanly_having_stored_nothing(tmp_path: Path) -> None
 def _chat(tmp_path: Path, *args: str) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "JIFEN_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT), **fake_clock_env()}
     env.pop("JIFEN_REDIS_URL", None)
-    return [sys.executable, "-m", "bot.chat_cli", "chat", *args], env
+    return [sys.executable, "-m", "bot.cli.chat", "chat", *args], env
 
 
 def test_jifen_chat_process_resumes_and_new_starts_over(tmp_path: Path) -> None:

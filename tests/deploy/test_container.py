@@ -29,8 +29,8 @@ import aiohttp
 import pytest
 import redis
 
+from bot.channels.telegram.webhook import HEALTH_PATH, SECRET_HEADER
 from bot.settings import Settings
-from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER
 from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer, free_port, real_clock_env
 from tests.deploy.deployfiles import (
     COMPOSE,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main as source_cli
+from bot.cli.main import main as source_cli
 from locales import translator
 from tests.deploy.deployfiles import ROOT, pyproject
 from tests.deploy.image import Runtime
@@ -24,7 +24,7 @@ TIMEOUT_S = 60
 # Runs inside the installed interpreter: where every loaded module came from, and sys.path.
 _ORIGINS = """
 import json, os, sys
-import bot.cli, bot.chat_cli, bot.telegram.run, dialogs, scoring, locales
+import bot.cli.main, bot.cli.chat, bot.channels.telegram.run, dialogs, scoring, locales
 from scoring import load_policy
 from locales import translator
 load_policy(); translator("en")("chat.welcome"); translator("zh")("chat.welcome")

@@ -21,7 +21,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from bot.telegram.webhook import HEALTH_PATH
+from bot.channels.telegram.webhook import HEALTH_PATH
 from tests.deploy.deployfiles import (
     COMPOSE,
     DEPLOY,

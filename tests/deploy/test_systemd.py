@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import aiohttp
 import pytest
 
-from bot.telegram.webhook import HEALTH_PATH
+from bot.channels.telegram.webhook import HEALTH_PATH
 from tests.bot.redis_server import free_port
 from tests.deploy.deployfiles import (
     UNIT,

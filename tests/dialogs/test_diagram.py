@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from transitions import EventData
 
-from bot.cli import main
+from bot.cli.main import main
 from dialogs import diagram
 from dialogs.flow import HistoryTransition, SessionModel
 from dialogs.questions import CONSENT, DONE, FIRST, QUESTIONS, STATES

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram.keys import user_key
+from bot.channels.telegram.keys import user_key
 from tests.bot.redis_server import RedisServer
 from tests.dialogs.examples import EXAMPLES
 from tests.faults.procs import BotProcess, session_now

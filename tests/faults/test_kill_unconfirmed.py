@@ -9,7 +9,7 @@ Two windows, each with a real bot process, the fake Bot API and a private Redis:
   getUpdates fails with 502): the update comes again, and the next process recognises it by the session's
   ``applied_updates`` — the answer is not applied a second time, to the next question, nor answered again.
 
-Before bot.telegram.polling and the engine's update ids, both failed: PTB's updater confirmed the fetched
+Before bot.channels.telegram.polling and the engine's update ids, both failed: PTB's updater confirmed the fetched
 update at once (the first answer was lost), and the repeat was applied to the next question.
 """
 
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.telegram.keys import user_key
+from bot.channels.telegram.render import render
 from bot.store import MemoryStore
-from bot.telegram.keys import user_key
-from bot.telegram.render import render
 from dialogs.messages import Inbound
 from tests.bot.redis_server import RedisServer
 from tests.dialogs.chat import engine_on

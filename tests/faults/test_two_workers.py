@@ -16,8 +16,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.telegram.keys import user_key
-from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER
+from bot.channels.telegram.keys import user_key
+from bot.channels.telegram.webhook import HEALTH_PATH, SECRET_HEADER
 from tests.bot.redis_server import RedisServer, free_port
 from tests.faults.procs import WEBHOOK_PATH, WEBHOOK_SECRET, BotProcess, session_now
 from tests.telegram.fake_bot_api import FakeBotApi, JSONDict

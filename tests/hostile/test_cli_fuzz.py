@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main
+from bot.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE: dict[str, Any] = json.loads((ROOT / "examples" / "profile.json").read_text(encoding="utf-8"))
@@ -226,7 +226,7 @@ def test_a_missing_file_and_a_directory_give_status_2_and_one_line(
 def test_as_a_real_process_no_traceback(tmp_path: Path, name: str) -> None:
     path = tmp_path / f"{name}.json"
     path.write_bytes(HOSTILE[name])
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "score", str(path), "--json"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "bot.cli.main", "score", str(path), "--json"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""

@@ -19,10 +19,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.telegram.run import webhook_app
+from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.reminders import open_reminder_queue
 from bot.store import open_store
-from bot.telegram.run import webhook_app
-from bot.telegram.webhook import SECRET_HEADER
 from locales import translator
 from tests.bot.redis_server import free_port
 from tests.dialogs.examples import EXAMPLES
@@ -83,7 +83,7 @@ def via_webhook(url: str) -> Callable[[JSONDict], Awaitable[None]]:
 
 def operator_forget(user: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """``jifen forget USER`` as an operator runs it: a separate process on the bot's settings."""
-    return subprocess.run([sys.executable, "-m", "bot.cli", "forget", user], env={**os.environ, **env},
+    return subprocess.run([sys.executable, "-m", "bot.cli.main", "forget", user], env={**os.environ, **env},
                           capture_output=True, text=True, timeout=60, check=False)
 
 

@@ -94,7 +94,7 @@ async def test_the_engine_and_the_channel_log_a_user_under_the_same_hash(
 
 
 def jifen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=clean_env() | env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bot.cli.main", *args], env=clean_env() | env, capture_output=True,
                           text=True, timeout=60, check=False)
 
 

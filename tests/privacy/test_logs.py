@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.telegram.keys import user_key
+from bot.channels.telegram.run import quiet_secret_loggers
 from bot.privacy import log_hasher
 from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import MemoryStore, open_store
-from bot.telegram.keys import user_key
-from bot.telegram.run import quiet_secret_loggers
 from dialogs.engine import Engine
 from tests.dialogs.chat import Chat, engine_on
 from tests.dialogs.examples import EXAMPLES
@@ -72,7 +72,7 @@ def captured(caplog: pytest.LogCaptureFixture) -> Iterator[Collect]:
 
 @pytest.fixture
 def quiet() -> Iterator[None]:
-    """What ``jifen telegram`` does at start-up (bot/telegram_cli.py), undone afterwards."""
+    """What ``jifen telegram`` does at start-up (bot/cli/telegram.py), undone afterwards."""
     loggers = [logging.getLogger(name) for name in ("httpx", "httpcore", "telegram")]
     levels = [lg.level for lg in loggers]
     quiet_secret_loggers()
@@ -154,7 +154,7 @@ async def test_a_telegram_interview_and_a_failed_reply_log_no_name_id_answer_or_
         await store.close()
         await queue.close()
 
-    failed = [r for r in captured.records if r.name == "bot.telegram.app" and r.levelno >= logging.ERROR]
+    failed = [r for r in captured.records if r.name == "bot.channels.telegram.app" and r.levelno >= logging.ERROR]
     assert len(failed) == 1
     assert failed[0].getMessage().startswith(f"update failed for user {log_hasher(settings)(KEY)}:")
     assert captured.records and any(r.name.startswith("telegram") for r in captured.records)

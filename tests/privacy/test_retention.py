@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.channels.telegram.run import run_polling, run_webhook, webhook_app
+from bot.channels.terminal import USER_KEY as TERMINAL_USER
 from bot.clock import epoch
 from bot.reminders import open_reminder_queue
 from bot.retention import PURGE_INTERVAL_SECONDS, Purger, purge
 from bot.settings import Settings
 from bot.store import MemoryStore, SqliteStore, StoreUnavailable, open_store
-from bot.telegram.run import run_polling, run_webhook, webhook_app
-from bot.terminal import USER_KEY as TERMINAL_USER
 from tests.bot.conftest import FakeClock
 from tests.bot.redis_server import free_port
 from tests.dialogs.chat import NOW, Chat, engine_on
@@ -253,7 +253,7 @@ def test_jifen_chat_purges_at_start_what_expired(tmp_path: Path) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")} | {
             "JIFEN_DATA_DIR": str(data_dir), "JIFEN_SESSION_TTL_DAYS": str(DAYS), "JIFEN_ALLOW_FAKE_CLOCK": "1",
             "JIFEN_FAKE_NOW": when.isoformat()}
-        done = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="", env=env, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "bot.cli.main", "chat"], input="", env=env, capture_output=True,
                               text=True, timeout=60, check=False)
         assert (done.returncode, done.stderr) == (0, ""), done.stderr
         return data_dir / "jifen.sqlite3"

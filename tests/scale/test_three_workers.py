@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.telegram.keys import user_key
+from bot.channels.telegram.render import render
 from bot.reminders import MemoryReminderQueue
 from bot.reminders.redis import RedisReminderQueue
 from bot.sessions import make_engine
 from bot.settings import Settings
 from bot.store import MemoryStore, RedisStore
-from bot.telegram.keys import user_key
-from bot.telegram.render import render
 from dialogs.messages import Inbound
 from dialogs.profile_build import Calendar, build_profile
 from dialogs.questions import DONE

@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import aiohttp
 
-from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER
+from bot.channels.telegram.webhook import HEALTH_PATH, SECRET_HEADER
 from tests.bot.redis_server import free_port
 from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
 from tests.worker_clock import fake_clock_env
@@ -22,7 +22,7 @@ SECRET = "scale-test-secret_0123456789"
 PATH = "/telegram/webhook"
 STARTUP_TIMEOUT_S = 30.0
 _SCRIPT = Path(sys.executable).with_name("jifen")
-JIFEN = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
+JIFEN = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "bot.cli.main"]
 """The installed ``jifen`` command of this venv."""
 
 

@@ -1,8 +1,9 @@
 """Run the real Telegram channel (PTB client, engine, store) against the fake Bot API, with a clock we control.
 
 Why not ``run_polling`` itself: the worked examples' totals depend on the day (ages, years, the wage table), so the
-channel needs a clock the test sets; the harness starts polling exactly as ``bot.telegram.run.run_polling`` does
-(initialize, start, ``Poller.run``) but with that clock, a short long-poll timeout and short back-offs.
+channel needs a clock the test sets; the harness starts polling exactly as
+``bot.channels.telegram.run.run_polling`` does (initialize, start, ``Poller.run``) but with that clock, a short
+long-poll timeout and short back-offs.
 
 Synchronisation without sleeps: a handler in a late group (run by PTB after the bot's own handlers, even when one of
 them raised) records every finished update id, so a test waits for "update N is fully handled", never for a time.
@@ -20,14 +21,14 @@ import redis.asyncio as aioredis
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
+from bot.channels.telegram.app import TelegramChannel
+from bot.channels.telegram.keys import user_key
+from bot.channels.telegram.polling import Backoff, Poller
+from bot.channels.telegram.run import ALLOWED_UPDATES
 from bot.clock import SHANGHAI
 from bot.reminders import ReminderQueue
 from bot.settings import Settings
 from bot.store import SessionStore
-from bot.telegram.app import TelegramChannel
-from bot.telegram.keys import user_key
-from bot.telegram.polling import Backoff, Poller
-from bot.telegram.run import ALLOWED_UPDATES
 from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=SHANGHAI)

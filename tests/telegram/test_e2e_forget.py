@@ -88,7 +88,7 @@ async def test_the_operator_command_erases_the_same_while_the_bot_runs(redis_har
     assert mentions(before, alice.key)
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")} | {"JIFEN_REDIS_URL": redis_url,
                                                                                 "JIFEN_HASH_KEY": HASH_KEY}
-    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot.cli", "forget", "52"], env=env,
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot.cli.main", "forget", "52"], env=env,
                                    capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, f"{alice.key}: 4 item(s) removed\n", "")
     after = await everything_in(redis_url)

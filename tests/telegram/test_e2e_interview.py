@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels.telegram.render import render
 from bot.store import SessionStore
-from bot.telegram.render import render
 from dialogs import advice, replies
 from dialogs.messages import Outbound
 from dialogs.profile_build import Calendar, build_profile

@@ -10,7 +10,7 @@ import html
 
 import pytest
 
-from bot.telegram.render import TELEGRAM_MAX_TEXT
+from bot.channels.telegram.render import TELEGRAM_MAX_TEXT
 from dialogs.engine import Preloaded
 from dialogs.messages import Button, Inbound, Outbound
 from dialogs.session import Session

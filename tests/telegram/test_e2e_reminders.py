@@ -16,12 +16,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.channels.telegram.app import TelegramChannel
+from bot.channels.telegram.keys import user_key
 from bot.clock import SHANGHAI
 from bot.reminders import SEND_AT, Dispatcher, DispatchStats, RedisReminderQueue, Reminder, RetryAfter, Sent
 from bot.settings import Settings
 from bot.store import RedisStore, open_store
-from bot.telegram.app import TelegramChannel
-from bot.telegram.keys import user_key
 from dialogs.reminders import reminder_text
 from locales import translator
 from scoring import load_policy

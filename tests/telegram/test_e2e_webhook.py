@@ -1,9 +1,9 @@
 """Webhook mode end to end: ``run_webhook`` on a free loopback port, Telegram's posts simulated, replies via the fake.
 
-The server is the production one (``bot.telegram.run.run_webhook``: our aiohttp app, the PTB application, the Redis
-store on a private redis-server). Posts are what Telegram would send (``fake.make_update``), with or without the
-secret header. Webhook handling is synchronous — the HTTP answer comes after the update was handled — so "nothing
-was processed" is checked right after the answer, with no waiting.
+The server is the production one (``bot.channels.telegram.run.run_webhook``: our aiohttp app, the PTB application,
+the Redis store on a private redis-server). Posts are what Telegram would send (``fake.make_update``), with or
+without the secret header. Webhook handling is synchronous — the HTTP answer comes after the update was handled —
+so "nothing was processed" is checked right after the answer, with no waiting.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.channels.telegram.run import ALLOWED_UPDATES, run_webhook, set_webhook
+from bot.channels.telegram.webhook import HEALTH_PATH, MAX_BODY_BYTES, SECRET_HEADER
 from bot.settings import Settings
-from bot.telegram.run import ALLOWED_UPDATES, run_webhook, set_webhook
-from bot.telegram.webhook import HEALTH_PATH, MAX_BODY_BYTES, SECRET_HEADER
 from tests.bot.redis_server import RedisServer, free_port
 from tests.telegram.bot_harness import everything_in, keyboard_data, mentions, settings_for
 from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
@@ -237,7 +237,7 @@ async def test_set_webhook_needs_the_secret(fake: FakeBotApi, tmp_path: Path) ->
 
 
 def jifen(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "bot.cli.main", *args], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

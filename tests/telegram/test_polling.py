@@ -1,5 +1,5 @@
-"""bot.telegram.polling against the fake Bot API: an update is confirmed only once it is applied (its handler said
-so, or finished), and no failure of getUpdates (or of a handler, or of an update PTB cannot read) ends the loop —
+"""bot.channels.telegram.polling against the fake Bot API: an update is confirmed only once it is applied (its handler
+said so, or finished), and no failure of getUpdates (or of a handler, or of an update PTB cannot read) ends the loop —
 only the stop event.
 
 "Confirmed" is what Telegram sees: a later getUpdates whose offset is past the update's id.
@@ -18,9 +18,9 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.telegram.ordering import PerUserUpdateProcessor
-from bot.telegram.polling import Backoff, Poller
-from bot.telegram.run import ALLOWED_UPDATES
+from bot.channels.telegram.ordering import PerUserUpdateProcessor
+from bot.channels.telegram.polling import Backoff, Poller
+from bot.channels.telegram.run import ALLOWED_UPDATES
 from tests.telegram.fake_bot_api import FakeBotApi
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -163,7 +163,7 @@ async def test_stop_ends_a_long_poll_at_once_and_confirms_the_last_batch(fake: F
 @pytest.mark.parametrize("status", [500, 502])
 async def test_server_errors_back_off_and_polling_goes_on(fake: FakeBotApi, status: int,
                                                           caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.telegram.polling")
+    caplog.set_level(logging.WARNING, logger="bot.channels.telegram.polling")
     fake.fail_next("getUpdates", status=status, count=4)
     async with polling(fake) as bot:
         fake.inject_message(1, "hello")
@@ -185,7 +185,7 @@ async def test_flood_control_waits_as_long_as_told(fake: FakeBotApi) -> None:
 
 
 async def test_a_conflict_is_logged_and_retried(fake: FakeBotApi, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.telegram.polling")
+    caplog.set_level(logging.WARNING, logger="bot.channels.telegram.polling")
     fake.fail_next("getUpdates", status=409, description="Conflict: terminated by other getUpdates request", count=2)
     async with polling(fake) as bot:
         fake.inject_message(1, "hello")

@@ -6,12 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.chat_cli import add_chat_commands
-from bot.cli_plan import cmd_plan, cmd_whatif
-from bot.forget_cli import add_forget_command
-from bot.output import print_json
-from bot.profile_io import load_profile
-from bot.telegram_cli import add_telegram_commands
+from bot.cli.chat import add_chat_commands
+from bot.cli.forget import add_forget_command
+from bot.cli.output import print_json
+from bot.cli.plan import cmd_plan, cmd_whatif
+from bot.cli.profile_io import load_profile
+from bot.cli.telegram import add_telegram_commands
 from dialogs.report import assessment_json, render_assessment
 from locales import translator
 from scoring import PolicyError, ProfileError, assess, load_policy

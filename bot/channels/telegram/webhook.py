@@ -25,7 +25,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.telegram.keys import user_key_of_update_data
+from bot.channels.telegram.keys import user_key_of_update_data
 
 log = logging.getLogger(__name__)
 

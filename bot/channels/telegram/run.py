@@ -1,6 +1,6 @@
 """Running the bot: long polling for local use, a webhook server for production, and set-webhook once.
 
-Polling is our own loop (bot.telegram.polling), not PTB's updater, so an update is confirmed to Telegram
+Polling is our own loop (bot.channels.telegram.polling), not PTB's updater, so an update is confirmed to Telegram
 only once its answer is saved: a crash mid-update means it is delivered again, never lost.
 
 Both modes purge expired data from the store at start-up and hourly (bot.retention): the SQLite file keeps
@@ -19,16 +19,16 @@ import signal
 
 from aiohttp import web
 
+from bot.channels.telegram.app import TelegramChannel
+from bot.channels.telegram.polling import Poller
+from bot.channels.telegram.token import bot_token
+from bot.channels.telegram.webhook import make_webhook_app
 from bot.clock import now
 from bot.privacy import log_hasher
 from bot.reminders import open_reminder_queue
 from bot.retention import Purger
 from bot.settings import Settings
 from bot.store import SessionStore, StoreError, open_store
-from bot.telegram.app import TelegramChannel
-from bot.telegram.polling import Poller
-from bot.telegram.token import bot_token
-from bot.telegram.webhook import make_webhook_app
 from dialogs.engine import Preloaded
 
 log = logging.getLogger(__name__)

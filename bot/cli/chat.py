@@ -1,4 +1,4 @@
-"""The ``jifen chat`` and ``jifen diagram`` sub-commands (wired into bot.cli by ``add_chat_commands``).
+"""The ``jifen chat`` and ``jifen diagram`` sub-commands (wired into bot.cli.main by ``add_chat_commands``).
 
 ``jifen chat`` needs nothing but Python: the embedded SQLite store under the data directory
 (``JIFEN_DATA_DIR``, default ~/.local/share/jifen), no Redis, no token, no network. It starts by
@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import clock, terminal
-from bot.cli_settings import settings_or_none
+from bot import clock
+from bot.channels import terminal
+from bot.cli.settings import settings_or_none
 from bot.privacy import MissingHashKey, hash_key, log_hasher
 from bot.retention import purge
 from bot.sessions import make_engine
@@ -73,7 +74,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone entry (``python -m bot.chat_cli``) until bot.cli wires these commands in."""
+    """Stand-alone entry (``python -m bot.cli.chat``) until bot.cli.main wires these commands in."""
     parser = argparse.ArgumentParser(prog="jifen", description="Shanghai residence-permit points advisor")
     add_chat_commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ again; the engine recognises what it has already saved by the session's ``applie
 
 Why "applied" and not "finished": replies are sent after the save and can take long (flood control, a
 slow Bot API); waiting for them would hold every other user's next message back. A crash after the save
-can cost a reply, never an answer — the same contract as the webhook (bot.telegram.webhook).
+can cost a reply, never an answer — the same contract as the webhook (bot.channels.telegram.webhook).
 
 Failures never end the loop, only the stop event does (and a rejected token, which no retry can fix):
 network errors and 5xx back off with a capped, doubling delay; 409 Conflict (another poller, or a

@@ -8,9 +8,9 @@ import gc
 import logging
 import sys
 
-from bot.cli_settings import settings_or_none
-from bot.telegram.run import quiet_secret_loggers, run_polling, run_webhook, set_webhook
-from bot.telegram.token import TokenError
+from bot.channels.telegram.run import quiet_secret_loggers, run_polling, run_webhook, set_webhook
+from bot.channels.telegram.token import TokenError
+from bot.cli.settings import settings_or_none
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:

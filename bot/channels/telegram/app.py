@@ -2,7 +2,7 @@
 
 No ConversationHandler and no PTB persistence (DESIGN.md): the state lives in our store, so any
 worker can serve any update and a restart loses nothing. PTB brings the HTTP client, the handler
-dispatch and the rate limiter (not the polling: bot.telegram.polling confirms an update only after
+dispatch and the rate limiter (not the polling: bot.channels.telegram.polling confirms an update only after
 its answer is saved); this module turns updates into ``Inbound`` (with the update id, so a re-delivered
 update is not applied twice) and ``Outbound`` into messages, and sends the permit reminders.
 """
@@ -33,14 +33,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.telegram.keys import user_key
+from bot.channels.telegram.ordering import PerUserUpdateProcessor
+from bot.channels.telegram.render import chosen_label, render
 from bot.privacy import log_hasher
 from bot.reminders import Blocked, Dispatcher, Failed, Reminder, ReminderQueue, RetryAfter, SendResult, Sent
 from bot.sessions import make_engine
 from bot.settings import Settings
 from bot.store import SessionStore, StoreError
-from bot.telegram.keys import user_key
-from bot.telegram.ordering import PerUserUpdateProcessor
-from bot.telegram.render import chosen_label, render
 from dialogs.engine import Preloaded
 from dialogs.messages import Inbound, Outbound
 from dialogs.reminders import reminder_text
@@ -82,7 +82,7 @@ class TelegramChannel:
             .base_url(settings.telegram_api_url)
             .concurrent_updates(PerUserUpdateProcessor(64))
             .rate_limiter(AIORateLimiter(max_retries=0))
-            .updater(None)  # polling is bot.telegram.polling; the webhook is our own server
+            .updater(None)  # polling is bot.channels.telegram.polling; the webhook is our own server
             .build()
         )
         self.application.add_error_handler(self.on_error)

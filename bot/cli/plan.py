@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.output import print_json
-from bot.profile_io import load_profile
+from bot.cli.output import print_json
+from bot.cli.profile_io import load_profile
 from dialogs.report import plan_json, render_plan, render_whatif, whatif_json
 from locales import Translator, translator
 from scoring import Profile, load_policy

@@ -12,14 +12,14 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli_settings import settings_or_none
+from bot.channels.telegram.keys import user_key
+from bot.channels.terminal import USER_KEY as TERMINAL_USER_KEY
+from bot.cli.settings import settings_or_none
 from bot.privacy import MissingHashKey, hash_key
 from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import StoreError, open_store
 from bot.store.base import check_user_key
-from bot.telegram.keys import user_key
-from bot.terminal import USER_KEY as TERMINAL_USER_KEY
 
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 1
