@@ -87,10 +87,6 @@ class Conversation:
         session.last_seen = clock.now
         return _Handler(self, session, clock).handle(inbound)
 
-    def prompt_args(self, now: dt.datetime) -> dict[str, Any]:
-        """The values questions quote on that day (average wage, base bounds, retention days)."""
-        return dict(self._clock(now).args)
-
     def _clock(self, now: dt.datetime) -> _Now:
         if now.tzinfo is None:
             raise ValueError("Inbound.now must be timezone-aware")

@@ -170,13 +170,6 @@ class Policy:
         self._by_date: dict[dt.date, Rules] = {}
         self._month_cache: dict[int, Wage] = {}  # bounded in wage_for_month
 
-    def param(self, key: str) -> Parameter:
-        """A parameter's dated values, with their citations (the rules read :meth:`rules` instead)."""
-        try:
-            return self.parameters[key]
-        except KeyError:
-            raise PolicyError(f"unknown parameter {key!r}") from None
-
     def rules(self, on: dt.date) -> Rules:
         """Every parameter's value in force on ``on`` (one object per epoch, looked up per date on the hot path)."""
         hit = self._by_date.get(on)

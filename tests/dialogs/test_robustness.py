@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from dialogs.profile_build import Calendar
 from dialogs.questions import BY_ID, DONE, QUESTIONS
 from dialogs.replies import hint_text
 from locales import translator
+from scoring import load_policy
 from tests.dialogs.chat import NOW, new_memory_chat, session_of
+
+
+def quoted_values(on: dt.date, retention_days: int) -> dict[str, object]:
+    """What the prompts quote on that day: the wage figures in force and the retention period."""
+    wages = Calendar.on(load_policy(), on).wages
+    return {"avg": f"{wages.average:,.0f}", "floor": f"{wages.floor:,.0f}", "ceiling": f"{wages.ceiling:,.0f}",
+            "days": retention_days, "today": on.isoformat()}
 
 # (question, a wrong answer specific to its kind and the hint code it must get, then the right answer)
 EVERY_QUESTION: tuple[tuple[str, str, str, str], ...] = (
@@ -64,7 +75,7 @@ async def test_wrong_answers_at_every_question_keep_the_question_and_the_answers
     await chat.send("你好")
     await chat.send("同意")
     t = translator("zh")
-    args = chat.engine.conversation.prompt_args(NOW)
+    args = quoted_values(NOW.date(), chat.engine.conversation.retention_days)
     for state, wrong, code, right in EVERY_QUESTION:
         before = await session_of(store)
         assert before is not None and before.state == state

@@ -34,8 +34,8 @@ def _month_by_month(c: Contribution, first: int, last: int, policy: Policy) -> l
     assert c.base_cny is not None
     ranges: list[tuple[int, int, float]] = []
     for m in range(max(c.start, first), min(c.end, last) + 1):
-        average = policy.param("wage.average_monthly_cny").at(first_day(m)).value
-        ceiling = policy.param("wage.base_ceiling_cny").at(first_day(m)).value
+        average = policy.parameters["wage.average_monthly_cny"].at(first_day(m)).value
+        ceiling = policy.parameters["wage.base_ceiling_cny"].at(first_day(m)).value
         multiple = float(min(c.base_cny, ceiling)) / float(average)
         if ranges and ranges[-1][2] == multiple:
             ranges[-1] = (ranges[-1][0], m, multiple)

@@ -50,7 +50,7 @@ def test_the_real_file_round_trips() -> None:
     policy = load_policy()
     assert set(policy.parameters) == set(RAW["parameters"]) == set(LEAVES)
     for name, raw in RAW["parameters"].items():
-        param = policy.param(name)
+        param = policy.parameters[name]
         assert param.description == raw.get("description", "")
         assert len(param.values) == len(raw["values"])
         dump = TypeAdapter(LEAVES[name]).dump_python

@@ -80,7 +80,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_wage_period_changes_on_1_july() -> None:
-    param = load_policy().param("wage.average_monthly_cny")
+    param = load_policy().parameters["wage.average_monthly_cny"]
     assert param.at(dt.date(2025, 6, 30)).value == 12307
     assert param.at(dt.date(2025, 7, 1)).value == 12434
 
