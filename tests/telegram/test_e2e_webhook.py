@@ -20,8 +20,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
-from bot.channels.telegram.run import ALLOWED_UPDATES, run_webhook, set_webhook
+from bot.channels.telegram.run import ALLOWED_UPDATES, build_channel, run_webhook, set_webhook, webhook_app
 from bot.channels.telegram.webhook import HEALTH_PATH, MAX_BODY_BYTES, SECRET_HEADER
 from bot.settings import Settings
 from tests.bot.redis_server import RedisServer, free_port
@@ -260,3 +261,28 @@ def test_cli_without_a_token_and_with_an_http_webhook_url_exits_2_with_one_line(
     [line] = err.splitlines()
     assert line.startswith("jifen: the webhook URL must start with https://")
     assert "AAFake" not in out + err  # the token never appears
+
+
+async def test_no_claimed_update_leaves_its_preloaded_session_behind(fake: FakeBotApi, tmp_path: Path,
+                                                                      redis_url: str) -> None:
+    """The claim hands the loaded session to the handler; updates no handler takes (an edited message), repeats
+    and handled ones must all leave nothing in the channel's hand-over table, or a worker grows without bound."""
+    settings = webhook_settings(fake, tmp_path, redis_url)
+    channel, store = build_channel(settings)
+    app = webhook_app(channel, store, settings)
+    await channel.application.initialize()
+    try:
+        async with TestClient(TestServer(app)) as client:
+            headers = {SECRET_HEADER: SECRET}
+            first = fake.make_update(503, "hello", language_code="en")
+            edited = fake.make_update(503, "hello again", language_code="en")
+            edited["edited_message"] = edited.pop("message")
+            for update in (first, first, edited):
+                async with client.post(PATH, json=update, headers=headers) as response:
+                    assert response.status == 200
+            assert len(fake.sent_messages(503)) == 1  # the consent screen, once; the edit was not answered
+            assert channel.preloaded == {}
+    finally:
+        await channel.application.shutdown()
+        await channel.queue.close()
+        await store.close()
