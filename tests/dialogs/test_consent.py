@@ -60,6 +60,12 @@ async def test_typed_agreement_consents_but_a_bare_yes_does_not() -> None:
     chat, store = new_memory_chat()
     await chat.say("yes")
     assert await store.load(USER) is None
+    assert chat.last[0].text.startswith('To agree and start, reply 1 or type "I agree".\n')
+    await chat.say("是的")
+    assert await store.load(USER) is None
+    assert chat.last[0].text.startswith("同意并开始，请回复 1 或输入「同意」。\n")
+    await chat.say("hello")  # anything else: the consent screen alone
+    assert chat.last[0].text.startswith("Hello!")
     await chat.say("我同意")
     assert (await session_of(store)) is not None
 
