@@ -1,8 +1,9 @@
 """End-to-end updates per second through the real PTB client, the fake Bot API and Redis, against a PTB echo bot.
 
-Both bots run as separate processes long-polling the same in-process fake Bot API (tests/telegram/fake_bot_api.py),
-one after the other in the same run: ``jifen telegram`` (polling, sessions and reminders in a throwaway
-redis-server) and a minimal PTB echo bot (``python -m bench.e2e_bench echo``: one handler that sends the text back).
+Both bots run as separate processes long-polling the same in-process fake Bot API
+(tests/channels/telegram/fake_bot_api.py), one after the other in the same run: ``jifen telegram`` (polling,
+sessions and reminders in a throwaway redis-server) and a minimal PTB echo bot (``python -m bench.e2e_bench echo``:
+one handler that sends the text back).
 USERS users each send a whole interview (POLICY.md §11 example B typed, ending with a permit expiry) queued at once;
 the clock stops when every expected reply has been sent (jifen's replies per answer are counted by running the same
 script through the engine in-process). The ratio is jifen's updates/s over the echo bot's.
@@ -109,7 +110,7 @@ async def _measure(fake: Any, command: list[str], env: dict[str, str], first_use
 
 
 async def _run(redis_url: str, data_dir: str) -> tuple[float, float, float]:
-    from tests.telegram.fake_bot_api import FakeBotApi
+    from tests.channels.telegram.fake_bot_api import FakeBotApi
 
     replies = await _expected_replies()  # per user; the echo bot answers each update once
     async with FakeBotApi() as fake:

@@ -115,13 +115,13 @@ def _rss_kb(pid: int) -> int:
 def idle_rss_mb() -> float:
     """Start the fake Bot API and ``jifen telegram`` (polling) as processes; RSS of the bot once it is idle."""
     with tempfile.TemporaryDirectory(prefix="jifen-rss-") as tmp:
-        fake = subprocess.Popen([sys.executable, "-m", "tests.telegram.fake_bot_api", "--port", "0"], cwd=ROOT,
+        fake = subprocess.Popen([sys.executable, "-m", "tests.channels.telegram.fake_bot_api", "--port", "0"], cwd=ROOT,
                                 stdout=subprocess.PIPE, text=True)
         bot: subprocess.Popen[bytes] | None = None
         try:
             assert fake.stdout is not None
             port = int(fake.stdout.readline())
-            from tests.telegram.fake_bot_api import DEFAULT_TOKEN
+            from tests.channels.telegram.fake_bot_api import DEFAULT_TOKEN
 
             env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
             env |= {"JIFEN_TELEGRAM_TOKEN": DEFAULT_TOKEN, "JIFEN_TELEGRAM_API_URL": f"http://127.0.0.1:{port}/bot",

@@ -1,7 +1,7 @@
 """``jifen forget USER``: which user is meant, and what the operator is told when it cannot be done.
 
 The erasure itself is proven on the stores the bot uses: tests/privacy/test_forget.py (SQLite) and
-tests/telegram/test_e2e_forget.py (Redis).
+tests/channels/telegram/test_e2e_forget.py (Redis).
 """
 
 from __future__ import annotations

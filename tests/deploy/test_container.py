@@ -32,6 +32,7 @@ import redis
 from bot.channels.telegram.webhook import HEALTH_PATH, SECRET_HEADER
 from bot.settings import Settings
 from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer, free_port, real_clock_env
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 from tests.deploy.deployfiles import (
     COMPOSE,
     Healthcheck,
@@ -42,7 +43,6 @@ from tests.deploy.deployfiles import (
     service_environment,
 )
 from tests.deploy.image import Runtime
-from tests.telegram.fake_bot_api import FakeBotApi
 
 pytestmark = pytest.mark.slow  # deploy replay: installs the image-equivalent runtime
 

@@ -16,6 +16,7 @@ import pytest
 
 from bot.channels.telegram.webhook import HEALTH_PATH
 from tests.bot.redis_server import free_port
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 from tests.deploy.deployfiles import (
     UNIT,
     exec_start_argv,
@@ -26,7 +27,6 @@ from tests.deploy.deployfiles import (
     unit_values,
 )
 from tests.deploy.image import Runtime
-from tests.telegram.fake_bot_api import FakeBotApi
 
 pytestmark = pytest.mark.slow  # deploy replay: installs the image-equivalent runtime
 

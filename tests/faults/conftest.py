@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 from tests.faults.procs import persistent_redis_arguments
-from tests.telegram.fake_bot_api import FakeBotApi
 
 
 class PersistentRedis(RedisServer):

@@ -18,7 +18,7 @@ from typing import Self
 
 from bot.store import RedisStore
 from dialogs.session import Session
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 from tests.worker_clock import fake_clock_env, worker_epoch
 
 ROOT = Path(__file__).resolve().parents[2]

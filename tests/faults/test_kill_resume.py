@@ -14,9 +14,9 @@ import pytest
 
 from bot.channels.telegram.keys import user_key
 from tests.bot.redis_server import RedisServer
+from tests.channels.telegram.fake_bot_api import FakeBotApi, JSONDict
 from tests.dialogs.examples import EXAMPLES
 from tests.faults.procs import BotProcess, session_now
-from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
 
 pytestmark = pytest.mark.slow  # process-level faults: bot processes killed and restarted
 

@@ -25,11 +25,11 @@ from bot.channels.telegram.render import render
 from bot.store import MemoryStore
 from dialogs.messages import Inbound
 from tests.bot.redis_server import RedisServer
+from tests.channels.telegram.fake_bot_api import FakeBotApi, parse_html
 from tests.dialogs.chat import engine_on
 from tests.dialogs.examples import EXAMPLES
 from tests.faults.procs import BotProcess, session_now
 from tests.faults.test_kill_resume import confirmed, history_len, more_history, more_replies, started
-from tests.telegram.fake_bot_api import FakeBotApi, parse_html
 from tests.worker_clock import worker_now
 
 pytestmark = pytest.mark.slow  # process-level faults: bot processes killed and restarted

@@ -19,10 +19,10 @@ from dialogs.session import Session
 from locales import translator
 from scoring import assess, load_policy
 from tests.bot.redis_server import RedisServer
+from tests.channels.telegram.bot_harness import START, BotHarness, FakeNow, settings_for
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 from tests.dialogs.examples import EXAMPLES
 from tests.faults.procs import stored_session
-from tests.telegram.bot_harness import START, BotHarness, FakeNow, settings_for
-from tests.telegram.fake_bot_api import FakeBotApi
 
 EXAMPLE_B = next(e for e in EXAMPLES if e.name == "B")
 # (user id, Telegram language_code, script): zh and en users, stopped at different questions.

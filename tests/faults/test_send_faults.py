@@ -14,8 +14,8 @@ from telegram.error import NetworkError
 from bot.reminders import open_reminder_queue
 from bot.store import SessionStore, open_store
 from dialogs.session import Session
-from tests.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.channels.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 
 CLIENT_TIMEOUT_S = 5.0  # python-telegram-bot's default read timeout, which the bot keeps
 DELAY_S = CLIENT_TIMEOUT_S + 1.5

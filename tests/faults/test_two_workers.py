@@ -19,8 +19,8 @@ import pytest
 from bot.channels.telegram.keys import user_key
 from bot.channels.telegram.webhook import HEALTH_PATH, SECRET_HEADER
 from tests.bot.redis_server import RedisServer, free_port
+from tests.channels.telegram.fake_bot_api import FakeBotApi, JSONDict
 from tests.faults.procs import WEBHOOK_PATH, WEBHOOK_SECRET, BotProcess, session_now
-from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
 
 pytestmark = pytest.mark.slow  # process-level: two worker processes
 

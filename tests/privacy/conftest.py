@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.telegram.conftest import clock, fake
+from tests.channels.telegram.conftest import clock, fake
 
 __all__ = ["clock", "fake"]

@@ -3,7 +3,7 @@
 After a whole interview with a permit expiry (three reminders scheduled) and updates delivered through the webhook
 endpoint (so per-update dedupe claims are stored under the user's key), "/forget" must leave no row in any table of
 the SQLite file with the user key or the raw Telegram id in any column. The proof is a scan of every column of every
-table, not a look at the rows the code knows about. (The Redis variant: tests/telegram/test_e2e_forget.py.)
+table, not a look at the rows the code knows about. (The Redis variant: tests/channels/telegram/test_e2e_forget.py.)
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from bot.reminders import open_reminder_queue
 from bot.store import open_store
 from locales import translator
 from tests.bot.redis_server import free_port
+from tests.channels.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
+from tests.channels.telegram.fake_bot_api import FakeBotApi, JSONDict
 from tests.dialogs.examples import EXAMPLES
-from tests.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
-from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
 
 ALICE, BOB = 987654321, 123123123
 SECRET = "forget-secret_0123456789"

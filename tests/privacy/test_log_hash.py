@@ -23,8 +23,8 @@ from bot.privacy import MissingHashKey, log_hasher
 from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import open_store
-from tests.telegram.bot_harness import BotHarness, FakeNow, settings_for
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.channels.telegram.bot_harness import BotHarness, FakeNow, settings_for
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 
 KEY = "k3y-for-the-log-hash-tests-0123"
 USER = "tg-987654321"

@@ -21,10 +21,10 @@ from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import MemoryStore, open_store
 from dialogs.engine import Engine
+from tests.channels.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
+from tests.channels.telegram.fake_bot_api import DEFAULT_TOKEN, FakeBotApi, JSONDict
 from tests.dialogs.chat import Chat, engine_on
 from tests.dialogs.examples import EXAMPLES
-from tests.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
-from tests.telegram.fake_bot_api import DEFAULT_TOKEN, FakeBotApi, JSONDict
 
 USER_ID = 987654321
 KEY = user_key(USER_ID)

@@ -30,13 +30,13 @@ from bot.settings import Settings
 from bot.store import MemoryStore, SqliteStore, StoreUnavailable, open_store
 from tests.bot.conftest import FakeClock
 from tests.bot.redis_server import free_port
+from tests.channels.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 from tests.dialogs.chat import NOW, Chat, engine_on
 from tests.dialogs.examples import EXAMPLES
 from tests.privacy.test_forget import PATH as HOOK
 from tests.privacy.test_forget import SECRET, rows_mentioning, via_webhook
 from tests.privacy.test_logs import BASE_CNY, BIRTH, recognisable
-from tests.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
-from tests.telegram.fake_bot_api import FakeBotApi
 
 DAYS = 47  # a retention nobody would pick by accident
 DAY = 24 * 60 * 60

@@ -38,9 +38,9 @@ from dialogs.session import Session
 from locales import translator
 from scoring import assess, load_policy
 from tests.bot.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
+from tests.channels.telegram.fake_bot_api import FakeBotApi, parse_html
 from tests.dialogs.examples import EXAMPLES
 from tests.scale.workers import Workers
-from tests.telegram.fake_bot_api import FakeBotApi, parse_html
 from tests.worker_clock import worker_epoch, worker_now
 
 pytestmark = [pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON), pytest.mark.slow]  # 3 workers, 200 users

@@ -15,7 +15,7 @@ import aiohttp
 
 from bot.channels.telegram.webhook import HEALTH_PATH, SECRET_HEADER
 from tests.bot.redis_server import free_port
-from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
+from tests.channels.telegram.fake_bot_api import FakeBotApi, JSONDict
 from tests.worker_clock import fake_clock_env
 
 SECRET = "scale-test-secret_0123456789"

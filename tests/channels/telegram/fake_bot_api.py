@@ -19,7 +19,7 @@ webhook. A delayed call is still carried out after the client gave up, as on the
 
 All state lives on the event loop that started the server; the test-side methods are not thread-safe. Other
 processes drive it through ``POST /_fake/<action>`` (JSON keyword arguments), e.g. when it runs as
-``python -m tests.telegram.fake_bot_api --port 0`` (prints the port on the first line).
+``python -m tests.channels.telegram.fake_bot_api --port 0`` (prints the port on the first line).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from tests.telegram.fake_bot_api import (
+from tests.channels.telegram.fake_bot_api import (
     DEFAULT_TOKEN,
     MAX_TEXT_LENGTH,
     EntityParseError,
@@ -48,7 +48,7 @@ from tests.telegram.fake_bot_api import (
     parse_html,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -483,7 +483,8 @@ async def test_polling_echo_bot_answers_each_update_once(fake: FakeBotApi) -> No
 
 async def test_runs_as_a_separate_process() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.telegram.fake_bot_api", "--port", "0", cwd=ROOT, stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", "tests.channels.telegram.fake_bot_api", "--port", "0", cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE
     )
     try:
         assert process.stdout is not None

@@ -26,12 +26,12 @@ from bot.channels.telegram.run import ALLOWED_UPDATES, build_channel, run_webhoo
 from bot.channels.telegram.webhook import HEALTH_PATH, MAX_BODY_BYTES, SECRET_HEADER
 from bot.settings import Settings
 from tests.bot.redis_server import RedisServer, free_port
-from tests.telegram.bot_harness import everything_in, keyboard_data, mentions, settings_for
-from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
+from tests.channels.telegram.bot_harness import everything_in, keyboard_data, mentions, settings_for
+from tests.channels.telegram.fake_bot_api import FakeBotApi, JSONDict
 
 SECRET = "webhook-secret_0123456789"
 PATH = "/tg/hook"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @dataclass

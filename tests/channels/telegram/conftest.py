@@ -16,8 +16,8 @@ from bot.reminders import open_reminder_queue
 from bot.settings import Settings
 from bot.store import open_store
 from tests.bot.conftest import dedicated_redis, redis_server, redis_url
-from tests.telegram.bot_harness import BotHarness, FakeNow, settings_for
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.channels.telegram.bot_harness import BotHarness, FakeNow, settings_for
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 
 __all__ = ["dedicated_redis", "redis_server", "redis_url"]
 

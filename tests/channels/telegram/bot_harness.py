@@ -29,7 +29,7 @@ from bot.clock import SHANGHAI
 from bot.reminders import ReminderQueue
 from bot.settings import Settings
 from bot.store import SessionStore
-from tests.telegram.fake_bot_api import FakeBotApi, JSONDict
+from tests.channels.telegram.fake_bot_api import FakeBotApi, JSONDict
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=SHANGHAI)
 """The examples' assessment day (tests/dialogs/chat.py uses the same date)."""

@@ -18,8 +18,7 @@ import pytest
 from bot.reminders import reminder_offsets
 from locales import translator
 from scoring import load_policy
-from tests.dialogs.examples import EXAMPLES
-from tests.telegram.bot_harness import (
+from tests.channels.telegram.bot_harness import (
     HASH_KEY,
     BotHarness,
     TgUser,
@@ -28,6 +27,7 @@ from tests.telegram.bot_harness import (
     mentions,
     owned_by,
 )
+from tests.dialogs.examples import EXAMPLES
 
 D = next(e for e in EXAMPLES if e.name == "D")
 SCRIPT = D.scripts["zh-text"]  # ends with the permit expiry date 2026-12-31: reminders get scheduled

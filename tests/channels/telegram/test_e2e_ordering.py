@@ -14,8 +14,8 @@ from bot.channels.telegram.render import TELEGRAM_MAX_TEXT
 from dialogs.engine import Preloaded
 from dialogs.messages import Button, Inbound, Outbound
 from dialogs.session import Session
-from tests.telegram.bot_harness import BotHarness, keyboard_data
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.channels.telegram.bot_harness import BotHarness, keyboard_data
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 
 
 async def to_education_question(bot: BotHarness, user_id: int) -> tuple[int, str]:

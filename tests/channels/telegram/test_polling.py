@@ -21,7 +21,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bot.channels.telegram.ordering import PerUserUpdateProcessor
 from bot.channels.telegram.polling import Backoff, Poller
 from bot.channels.telegram.run import ALLOWED_UPDATES
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.channels.telegram.fake_bot_api import FakeBotApi
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

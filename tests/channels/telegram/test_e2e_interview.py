@@ -21,9 +21,9 @@ from dialogs.whatif import interpret
 from locales import translator
 from scoring import Profile, assess, load_policy
 from scoring.whatif import whatif
+from tests.channels.telegram.bot_harness import START, BotHarness, TgUser, keyboard_data
+from tests.channels.telegram.fake_bot_api import FakeBotApi, parse_html
 from tests.dialogs.examples import EXAMPLES, Example, assert_scores_as_example
-from tests.telegram.bot_harness import START, BotHarness, TgUser, keyboard_data
-from tests.telegram.fake_bot_api import FakeBotApi, parse_html
 
 BY_NAME = {e.name: e for e in EXAMPLES}
 RUNS = [("B", "zh-text"), ("B", "en-tap"), ("D", "en-text"), ("D", "zh-tap"),

@@ -25,10 +25,10 @@ from bot.store import RedisStore, open_store
 from dialogs.reminders import reminder_text
 from locales import translator
 from scoring import load_policy
+from tests.channels.telegram.bot_harness import START, BotHarness, FakeNow
+from tests.channels.telegram.fake_bot_api import FakeBotApi, JSONDict, parse_html
 from tests.dialogs.chat import Chat
 from tests.dialogs.examples import EXAMPLES
-from tests.telegram.bot_harness import START, BotHarness, FakeNow
-from tests.telegram.fake_bot_api import FakeBotApi, JSONDict, parse_html
 
 EXPIRES_ON = START.date() + dt.timedelta(days=40)  # 2026-04-10
 D = next(e for e in EXAMPLES if e.name == "D")
