@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Self
+from typing import Any, Literal, NamedTuple, Self, cast, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -31,6 +31,8 @@ from scoring.profile import AreaKind, Education, TitleSkill
 
 EDUCATION_ORDER: tuple[Education, ...] = tuple(Education)
 Track = Literal["title", "education", "base", "area", "shortage"]
+EffectKind = Literal["title_skill", "education", "multiple", "remote_area", "shortage_major"]
+"""The field of :class:`Effect` an action sets (a Literal, so that mypy's strict equality catches a misspelt kind)."""
 
 
 class Effect(BaseModel):
@@ -51,9 +53,9 @@ class Effect(BaseModel):
         return self
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> EffectKind:
         (kind,) = self.model_fields_set
-        return kind
+        return cast(EffectKind, kind)
 
 
 class Requires(BaseModel):
@@ -108,7 +110,7 @@ class Action:
     id: str
     track: str
     chain: bool
-    effect_kind: str
+    effect_kind: EffectKind
     effect_value: Any
     requires: Requires
     checks: tuple[tuple[Callable[[Any, Start, Action], dt.date | None], Any], ...]
@@ -236,6 +238,7 @@ AFFECTED_ITEMS: dict[str, frozenset[str]] = {
 }
 """The assessment items an effect can change; none of these fields affects eligibility."""
 assert AFFECTED_ITEMS.keys() == Effect.model_fields.keys(), "the items of every effect kind"
+assert set(get_args(EffectKind)) == Effect.model_fields.keys(), "EffectKind names the fields of Effect"
 
 COUPLED_ITEMS: tuple[frozenset[str], ...] = (frozenset({"education", "title_skill"}),)
 """Items that are not scored on their own: only the higher of education and title/skill counts
