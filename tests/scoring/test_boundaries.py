@@ -91,9 +91,19 @@ def test_base_in_cny_uses_the_average_wage_in_force_that_month() -> None:
     assert not a.item("contribution_base").certain  # the average-wage table is marked M
 
 
+def test_base_in_cny_from_2021_07_uses_that_period() -> None:
+    # 2022-01..2025-12 at 8,300 CNY: 0.803x of 10,338 (2021-07 period) for 2022-01..06, then under 0.8x
+    # (8,300 / 11,396 = 0.728 ...) -- only the six months of the 2021 period reach the 0.8 tier.
+    a = score(contributions=[{"from": "2022-01", "to": "2025-12", "base_cny": 8300}], as_of="2026-01-01")
+    assert a.points("contribution_base") == 0
+    assert a.item("contribution_base").args["months"] == 6
+    a = score(contributions=[{"from": "2022-01", "to": "2025-12", "base_cny": 10000}], as_of="2026-01-01")
+    assert a.points("contribution_base") == 25  # 10,000 >= 0.8x of every period's average up to 12,434
+
+
 def test_base_in_cny_before_the_wage_table_is_a_clear_error() -> None:
-    with pytest.raises(PolicyError, match="2022-01"):
-        score(contributions=[{"from": "2022-01", "to": "2025-12", "base_cny": 12000}], as_of="2026-01-01")
+    with pytest.raises(PolicyError, match="2021-01"):
+        score(contributions=[{"from": "2021-01", "to": "2024-12", "base_cny": 12000}], as_of="2025-01-01")
 
 
 def test_a_base_above_the_ceiling_counts_as_the_ceiling() -> None:

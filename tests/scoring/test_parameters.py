@@ -101,9 +101,12 @@ def test_the_wage_in_force_each_month_reaches_back_before_the_measures() -> None
     assert policy.wage_for_month(june.year * 12 + 5).average_monthly_cny == 12307
     assert policy.wage_for_month(july.year * 12 + 6).average_monthly_cny == 12434
     assert policy.wage_for_month(2022 * 12 + 6).base_ceiling_cny == 34188  # 2022-07, before valid_from
-    with pytest.raises(PolicyError, match="2022-06"):
-        policy.wage_for_month(2022 * 12 + 5)
-    assert policy.wage_change_months() == tuple(y * 12 + 6 for y in range(2022, 2027))
+    first = policy.wage_for_month(2021 * 12 + 6)  # 2021-07: the earliest period loaded (POLICY.md §6)
+    assert (first.average_monthly_cny, first.base_floor_cny, first.base_ceiling_cny) == (10338, 5975, 31014)
+    assert policy.wage_for_month(2022 * 12 + 5) is first  # 2022-06 is still in the 2021 period
+    with pytest.raises(PolicyError, match="2021-06"):
+        policy.wage_for_month(2021 * 12 + 5)
+    assert policy.wage_change_months() == tuple(y * 12 + 6 for y in range(2021, 2027))
 
 
 MALFORMED: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
@@ -144,7 +147,7 @@ MALFORMED: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
     ("an anchor age out of the bounds", lambda d: _values(d, "age.anchor_age")[0].update(value=70),
      r"parameters\.age \(the values in force on 2023-01-01\): anchor_age must lie between"),
     ("a floor above the average before valid_from", lambda d: _values(d, "wage.base_floor_cny")[0].update(value=20000),
-     r"parameters\.wage \(the values in force on 2022-07-01\): base_floor_cny <= average_monthly_cny"),
+     r"parameters\.wage \(the values in force on 2021-07-01\): base_floor_cny <= average_monthly_cny"),
     ("a parameter starting late", lambda d: _values(d, "age.cap")[0].update({"from": dt.date(2024, 1, 1)}),
      r"parameters\.age\.cap: no value in force on 2023-01-01"),
     ("dated values out of order", lambda d: _values(d, "wage.average_monthly_cny").reverse(),
