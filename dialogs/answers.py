@@ -116,6 +116,8 @@ def parse_button(q: Question, token: str, ctx: AnswerContext) -> Parsed:
     """A pressed button: only the tokens this question offers are accepted (payloads can be forged)."""
     if token not in {o.value for o in q.buttons}:
         raise ParseError(UNKNOWN_BUTTON)
+    if q.kind is Kind.CHOICE:  # the option itself: its value may be a word the text parser refuses ("bachelor")
+        return Parsed({q.id: token, "edu_part_time": False} if q.id == "education" else {q.id: token})
     return parse_answer(q, token, ctx)
 
 

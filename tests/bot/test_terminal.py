@@ -121,3 +121,10 @@ def test_diagram_command_writes_and_checks(tmp_path: Path) -> None:
     assert chat_cli_main(["diagram", "--output", str(path)]) == 0
     assert chat_cli_main(["diagram", "--check", "--output", str(path)]) == 0
     assert path.read_text(encoding="utf-8") == diagram.markdown()
+
+
+def test_the_bachelor_option_by_number_or_label_moves_on(tmp_path: Path) -> None:
+    """Issue #12: "3" and "本科（无学士学位）" at the education question used to ask the same question again."""
+    for answer in ("3", "本科（无学士学位）", "本科(无学士学位)"):
+        out = run_terminal(tmp_path / f"{answer}.sqlite3", ["1", "35", "3", answer], lang="zh")
+        assert "这个学历是全日制读的吗？" in out.split("> ")[-2], answer
