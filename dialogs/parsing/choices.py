@@ -15,6 +15,7 @@ from typing import Final
 from dialogs.parsing.errors import AMBIGUOUS, NO_SUCH_CHOICE, ParseError
 from dialogs.parsing.normalise import normalize, prepare
 from dialogs.parsing.numerals import numeral
+from dialogs.parsing.yes_no import parse_yes_no
 
 
 @dataclass(frozen=True)
@@ -73,16 +74,33 @@ def _option_index(s: str, count: int) -> int | None:
     return number - 1
 
 
+MIN_ASCII_OVERLAP: Final = 3
+"""Fewer Latin letters than this are too weak a signal for a partial match: "no" is not "Nov"."""
+
+
 def _overlap(text: str, key: str) -> int:
-    """Length of the containment match; one ASCII letter is too weak a signal to count."""
+    """Length of the containment match; one or two ASCII letters are too weak a signal to count."""
     if text not in key and key not in text:
         return 0
     shorter = text if len(text) <= len(key) else key
-    return 0 if len(shorter) < 2 and shorter.isascii() else len(shorter)
+    return 0 if len(shorter) < MIN_ASCII_OVERLAP and shorter.isascii() else len(shorter)
+
+
+def _is_yes_no(s: str) -> bool:
+    try:
+        parse_yes_no(s)
+    except ParseError:
+        return False
+    return True
 
 
 def _contained_match(s: str, keyed: list[_ChoiceKeys]) -> int:
-    """Fallback for partial answers ("本科" for "本科+学士"): the single longest overlap wins."""
+    """Fallback for partial answers ("本科" for "本科+学士"): the single longest overlap wins.
+
+    A yes/no word ("no", "没有", "ok") is never a partial label: "no" must not become "Nov".
+    """
+    if _is_yes_no(s):
+        raise ParseError(NO_SUCH_CHOICE)
     compact = _compact(s)
     scores = [max((_overlap(compact, k) for k in keys.compact), default=0) for keys in keyed]
     best = max(scores, default=0)
