@@ -2,7 +2,9 @@
 
 Why the answers are kept raw and converted here, on every use: the profile is always built "as of"
 the day of the turn, so an interview resumed a month later extends the contribution history to the
-new month before, and a base given in yuan is converted with the average wage in force that day.
+new month before. A base given in yuan goes to the core as yuan (``base_cny`` ranges), so each month is
+divided by the average wage of its own July-to-June period, exactly as ``jifen score`` does; only a base
+given as a multiple becomes ``multiple`` ranges.
 
 Assumptions, each chosen so the estimate never overstates points:
 
@@ -44,12 +46,15 @@ class Calendar:
     lookback_months: int
     eligibility_months: int
     eligibility_window: int
+    first_wage_month: int
+    """The first month whose average wage is loaded: a base in yuan converts from here on."""
 
     @classmethod
     def on(cls, policy: Policy, today: dt.date) -> Calendar:
         params = policy.rules(today).params
         return cls(today, Wages.on(policy, today), params.contribution_base.longest_window,
-                   params.eligibility.insurance_months, params.eligibility.insurance_window_months)
+                   params.eligibility.insurance_months, params.eligibility.insurance_window_months,
+                   policy.wage_change_months()[0])
 
 
 def missing_for_score(answers: Answers) -> tuple[str, ...]:
@@ -129,19 +134,38 @@ def base_multiple(answers: Answers, wages: Wages) -> float | None:
     return min(max(float(base["multiple"]), wages.floor_multiple), wages.ceiling_multiple)
 
 
+def base_cny(answers: Answers) -> float | None:
+    """The current base as typed in yuan, or None when it was given as a multiple (or not at all)."""
+    base = answers.get("base")
+    if isinstance(base, Mapping) and "cny" in base:
+        return float(base["cny"])
+    return None
+
+
 def contributions(answers: Answers, cal: Calendar) -> list[dict[str, Any]]:
+    """The contribution ranges: the current base from "since", earlier insured months at the floor.
+
+    A base in yuan stays in yuan (``base_cny``): the core divides each month by the average wage of
+    that month's period. Months before the first loaded period cannot be converted, so they count at
+    the floor like months of an unknown base (they lie outside every look-back window anyway).
+    """
     insured = int(answers.get("insurance_months") or 0)
     if insured <= 0:
         return []
     last = month_of(cal.today) - 1
     multiple = base_multiple(answers, cal.wages)
+    cny = base_cny(answers)
     since = answers.get("base_since")
     floor = cal.wages.floor_multiple
     if multiple is None or since is None:
         span = min(insured, cal.lookback_months)
         return [_range(last - span + 1, last, floor)]
     start = max(month_from_label(since), last - insured + 1)
-    ranges = [_range(start, last, multiple)] if start <= last else []
+    if cny is not None:
+        start = max(start, cal.first_wage_month)
+        ranges = [_cny_range(start, last, cny)] if start <= last else []
+    else:
+        ranges = [_range(start, last, multiple)] if start <= last else []
     covered = max(0, last - start + 1)
     fill = min(insured - covered, max(0, cal.lookback_months - covered))
     if fill > 0:
@@ -168,6 +192,10 @@ def _record(a: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def _range(start: int, end: int, multiple: float) -> dict[str, Any]:
     return {"from": month_label(start), "to": month_label(end), "multiple": multiple}
+
+
+def _cny_range(start: int, end: int, cny: float) -> dict[str, Any]:
+    return {"from": month_label(start), "to": month_label(end), "base_cny": int(cny) if cny.is_integer() else cny}
 
 
 def eligible_from(answers: Answers, cal: Calendar) -> tuple[int, dt.date] | None:

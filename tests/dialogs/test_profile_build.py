@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.cli.main import main
+from dialogs.answers import Wages
 from dialogs.profile_build import (
     Calendar,
     Incomplete,
+    base_multiple,
     build_profile,
     contributions,
     earliest_birth_date,
     eligible_from,
     profile_data,
 )
-from scoring import load_policy
+from scoring import assess, load_policy
 from scoring.months import full_years
 from tests.dialogs.chat import TODAY
 
@@ -48,7 +53,7 @@ def test_current_base_runs_from_since_and_earlier_insured_months_count_at_the_fl
 
 def test_contributions_are_clamped_to_the_insured_months() -> None:
     answers = {**BASICS, "insurance_months": 7, "base": {"cny": 12434}, "base_since": "2020-01"}
-    assert contributions(answers, CAL) == [{"from": "2025-08", "to": "2026-02", "multiple": 1.0}]
+    assert contributions(answers, CAL) == [{"from": "2025-08", "to": "2026-02", "base_cny": 12434}]
 
 
 def test_a_skipped_base_counts_the_insured_months_at_the_floor_within_the_look_back() -> None:
@@ -62,9 +67,58 @@ def test_a_base_since_this_month_only_fills_earlier_months() -> None:
 
 
 @pytest.mark.parametrize(("cny", "multiple"), [(12434, 1.0), (5000, 0.599), (99_999, 3.0), (9947, 0.799)])
-def test_yuan_become_a_multiple_clamped_and_rounded_down(cny: float, multiple: float) -> None:
+def test_todays_multiple_of_yuan_is_clamped_and_rounded_down(cny: float, multiple: float) -> None:
+    assert base_multiple({"base": {"cny": cny}}, Wages(12434, 7460, 37302)) == multiple
+
+
+@pytest.mark.parametrize("cny", [12434, 5000, 99_999, 9947, 15000.5])
+def test_yuan_reach_the_core_as_yuan_never_as_one_multiple(cny: float) -> None:
     answers = {**BASICS, "base": {"cny": cny}, "base_since": "2025-01"}
-    assert contributions(answers, CAL)[-1]["multiple"] == multiple
+    assert contributions(answers, CAL)[-1] == {"from": "2025-01", "to": "2026-02", "base_cny": cny}
+
+
+def test_yuan_before_the_first_wage_period_count_at_the_floor() -> None:
+    cal = Calendar.on(load_policy(), dt.date(2025, 1, 15))  # look-back 2021-01..2024-12; wages from 2021-07
+    answers = {**BASICS, "base": {"cny": 10000}, "base_since": "2020-01"}
+    assert contributions(answers, cal) == [
+        {"from": "2021-01", "to": "2021-06", "multiple": cal.wages.floor_multiple},
+        {"from": "2021-07", "to": "2024-12", "base_cny": 10000},
+    ]
+    build_profile(answers, cal)  # converts without a missing-wage error
+
+
+ISSUE_12 = {**BASICS, "insurance_months": 60, "base": {"cny": 10000}, "base_since": "2022-01"}
+"""Issue #12: "1万" since 2022-01, assessed in December 2026 (the average is 12,577 since 2026-07)."""
+
+
+def test_a_base_in_yuan_is_converted_month_by_month_with_each_periods_average() -> None:
+    cal = Calendar.on(load_policy(), dt.date(2026, 12, 4))
+    a = assess(build_profile(ISSUE_12, cal))
+    # 10,000 / 12,577 = 0.795x only for 2026-07..11; the other 43 of the 48 months are >= 0.8x of their period.
+    assert a.points("contribution_base") == 25
+    assert a.item("contribution_base").args["months"] == 43
+
+
+def test_the_chat_scores_a_base_in_yuan_as_jifen_score_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cal = Calendar.on(load_policy(), dt.date(2026, 12, 4))
+    chat = assess(build_profile(ISSUE_12, cal))
+    data = profile_data(ISSUE_12, cal)
+    data["contributions"] = [{"from": "2022-01", "to": "2026-11", "base_cny": 10000}]
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["score", str(path), "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    items = {i["id"]: i["points"] for i in cli["items"]}
+    assert items["contribution_base"] == chat.points("contribution_base") == 25
+    assert cli["total"] == chat.total
+
+
+def test_a_yuan_month_in_2021_07_to_2022_06_converts_with_the_2021_period() -> None:
+    cal = Calendar.on(load_policy(), dt.date(2026, 1, 10))  # look-back 2022-01..2025-12
+    a = assess(build_profile({**ISSUE_12, "base": {"cny": 8300}}, cal))
+    # 8,300 / 10,338 = 0.803x in 2022-01..06; from 2022-07 8,300 is under 0.8x of every later average.
+    assert a.item("contribution_base").args["months"] == 6
 
 
 def test_missing_basics_are_reported() -> None:
