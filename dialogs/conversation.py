@@ -24,8 +24,16 @@ from dialogs.flow import Flow, Position
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
 from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date, parse_yes_no
-from dialogs.profile_build import Calendar, Incomplete, base_multiple, birth_date, build_profile, eligible_from
-from dialogs.questions import BY_ID, DONE, FIRST, Question
+from dialogs.profile_build import (
+    Calendar,
+    Incomplete,
+    base_cny,
+    base_multiple,
+    birth_date,
+    build_profile,
+    eligible_from,
+)
+from dialogs.questions import BY_ID, DONE, FIRST, Answers, Question
 from dialogs.session import Session, new_session
 from dialogs.whatif import follow_up, interpret, is_continuation
 from locales import Translator, translator
@@ -247,11 +255,24 @@ class _Handler:
         if (q.id == "education" and a.get("edu_part_time")) or (q.id == "full_time" and a.get("full_time") is False):
             notes.append(self.t("chat.note.part_time"))
         if q.id == "base" and a.get("base") is not None:
-            wages = self.clock.cal.wages
-            multiple = base_multiple(a, wages) or 0.0
-            notes.append(self.t("chat.note.base", multiple=f"{multiple:g}", cny=f"{multiple * wages.average:,.0f}",
-                                avg=self.clock.args["avg"]))
+            notes.append(self._base_note(a))
         return notes
+
+    def _base_note(self, a: Answers) -> str:
+        """The base echoed back: yuan as typed (or the legal bound it was moved to), with today's multiple."""
+        wages, avg = self.clock.cal.wages, self.clock.args["avg"]
+        multiple = base_multiple(a, wages) or 0.0
+        cny = base_cny(a)
+        if cny is None:
+            return self.t("chat.note.base", multiple=f"{multiple:g}", cny=f"{multiple * wages.average:,.0f}", avg=avg)
+        # The bounds are 60 % and 300 % of the average: said as 0.6 and 3, not rounded down to 0.599.
+        if cny < wages.floor:
+            return self.t("chat.note.base_raised", typed=_yuan(cny), cny=_yuan(wages.floor),
+                          multiple=f"{round(wages.floor / wages.average, 3):g}", avg=avg)
+        if cny > wages.ceiling:
+            return self.t("chat.note.base_capped", typed=_yuan(cny), cny=_yuan(wages.ceiling),
+                          multiple=f"{round(wages.ceiling / wages.average, 3):g}", avg=avg)
+        return self.t("chat.note.base_cny", cny=_yuan(cny), multiple=f"{multiple:g}", avg=avg)
 
     def _eligibility_note(self) -> list[str]:
         found = eligible_from(self.s.answers, self.clock.cal)
@@ -412,3 +433,8 @@ def _says_yes(text: str) -> bool:
         return parse_yes_no(text)
     except ParseError:
         return False
+
+
+def _yuan(cny: float) -> str:
+    """An amount as the user typed it: 15,000 for "1.5万", 15,000.5 stays 15,000.50."""
+    return f"{cny:,.0f}" if float(cny).is_integer() else f"{cny:,.2f}"
