@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dialogs.parsing import normalize
+from dialogs.parsing import ParseError, normalize, parse_yes_no
 
 
 class Command(StrEnum):
@@ -39,7 +39,9 @@ _WORDS: dict[Command, tuple[str, ...]] = {
     Command.START: ("/start", "start", "开始", "继续", "continue", "resume"),
     Command.BACK: ("/back", "back", "go back", "previous", "返回", "上一步", "上一题", "退回"),
     Command.RESTART: ("/restart", "restart", "start over", "重新开始", "重来", "从头开始"),
-    Command.SKIP: ("/skip", "skip", "跳过", "略过", "下一题"),
+    Command.SKIP: ("/skip", "skip", "跳过", "略过", "下一题", "不知道", "不清楚", "不确定", "不太清楚", "不晓得",
+                   "i don't know", "don't know", "dont know", "i dont know", "not sure", "i'm not sure", "dunno",
+                   "idk", "no idea"),
     Command.HELP: ("/help", "help", "?", "帮助", "怎么用", "命令"),
     Command.LANGUAGE: ("/lang", "/language", "language", "语言", "切换语言", "change language"),
     Command.SCORE: ("/score", "score", "my score", "show my score", "分数", "我的分数", "积分", "查分", "算分"),
@@ -54,6 +56,14 @@ _LANGUAGE_NAMES: dict[str, str] = {
     "english": "en", "en": "en", "英文": "en", "英语": "en",
     "中文": "zh", "汉语": "zh", "zh": "zh", "chinese": "zh", "简体中文": "zh",
 }  # fmt: skip
+
+_LANGUAGE_REQUEST = re.compile(
+    r"^(?:(?:please |can you |could you )?(?:speak |use |switch to |reply in |answer in |in )?"
+    r"(?P<en>english|chinese)(?:,? please|,? pls)?"
+    r"|请?(?:说|讲|用|换成|切换到|换到|改成|改用)?(?P<zh>中文|英文|英语|汉语|普通话)(?:吧|好吗|可以吗|谢谢)?)$"
+)
+_REQUESTED: dict[str, str] = {"english": "en", "chinese": "zh", "中文": "zh", "汉语": "zh", "普通话": "zh",
+                              "英文": "en", "英语": "en"}
 
 _WITH_ARGUMENT = re.compile(
     r"^(?:(?P<cmd>/remind|remind me on|remind me at|remind me|remind|/lang|/language|language|/whatif)(?: ?: ?| )"
@@ -74,6 +84,8 @@ def recognise(text: str) -> Invocation | None:
         return Invocation(command)
     if s in _LANGUAGE_NAMES:
         return Invocation(Command.LANGUAGE, _LANGUAGE_NAMES[s])
+    if m := _LANGUAGE_REQUEST.match(s):
+        return Invocation(Command.LANGUAGE, _REQUESTED[m.group("en") or m.group("zh")])
     m = _WITH_ARGUMENT.match(s)
     if m is not None:
         return _with_argument(m.group("cmd") or m.group("zh"), m.group("arg").strip())
@@ -90,6 +102,19 @@ def _with_argument(cmd: str, arg: str) -> Invocation:
     return Invocation(Command.REMIND, arg)
 
 
+_AGREEMENT = frozenset({"同意", "我同意", "同意并开始", "同意的", "好的同意", "agree", "i agree", "accept", "i accept",
+                        "agreed", "sure, i agree", "ok, i agree", "yes, i agree", "yes i agree"})
+
+
 def is_agreement(text: str) -> bool:
-    """Consent given in words; deliberately not plain "yes"/"ok", which may answer something else."""
-    return normalize(text) in {"同意", "我同意", "同意并开始", "agree", "i agree", "accept", "i accept"}
+    """Consent given in words at the consent screen: "I agree", and any plain yes ("ok", "好的", "可以").
+
+    The screen offers only agree or decline, so a yes there agrees. A first message of only "yes",
+    sent before the screen was ever shown, cannot be told apart; it starts the interview too.
+    """
+    if normalize(text) in _AGREEMENT:
+        return True
+    try:
+        return parse_yes_no(text)
+    except ParseError:
+        return False

@@ -10,7 +10,7 @@ from bot.store import MemoryStore, SqliteStore
 from tests.dialogs.chat import USER, Chat, engine_on, new_memory_chat, session_of
 
 BEFORE_CONSENT = ["/start", "你好", "1990-05-20", "help", "返回", "我的分数", "如果我考了中级职称呢", "提醒 2026-12-01",
-                  "language", "", "😀", "x" * 10_000, "yes", "ok", "好"]
+                  "language", "", "😀", "x" * 10_000, "maybe", "no"]
 FORGED = ["a:birth:1990", "c:back", "c:skip", "consent:maybe:zh", "lang:fr", "", "💥"]
 
 
@@ -56,18 +56,38 @@ async def test_the_language_button_redraws_consent_and_agreement_starts_in_that_
     assert session.consent is True and session.consented_at == chat.now
 
 
-async def test_typed_agreement_consents_but_a_bare_yes_does_not() -> None:
+@pytest.mark.parametrize(("text", "lang"), [
+    ("I agree", "en"), ("我同意", "zh"), ("ok", "en"), ("OK!", "en"), ("好的", "zh"), ("可以", "zh"), ("yes", "en"),
+    ("是的", "zh"), ("sure", "en"), ("👍", "en"),
+])
+async def test_agreement_or_a_plain_yes_at_the_consent_screen_consents(text: str, lang: str) -> None:
+    """The screen offers agree or decline, so a yes agrees (issue #12). A first message of only "yes",
+    before the screen was shown, cannot be told apart from it and starts the interview too."""
     chat, store = new_memory_chat()
-    await chat.say("yes")
+    await chat.say("你好" if lang == "zh" else "hello")
     assert await store.load(USER) is None
-    assert chat.last[0].text.startswith('To agree and start, reply 1 or type "I agree".\n')
-    await chat.say("是的")
+    await chat.say(text)
+    session = await session_of(store)
+    assert session is not None and session.state == "birth" and session.consent is True
+
+
+async def test_anything_else_shows_the_consent_screen_again() -> None:
+    chat, store = new_memory_chat()
+    for text in ("hello", "maybe", "不一定", "no"):
+        await chat.say(text)
+        assert await store.load(USER) is None
+        assert chat.last[0].payloads()[:2] == ["consent:yes:en", "consent:no:en"] or \
+            chat.last[0].payloads()[:2] == ["consent:yes:zh", "consent:no:zh"]
+
+
+@pytest.mark.parametrize(("text", "lang"), [("english please", "en"), ("English, please", "en"), ("in English", "en"),
+                                            ("说中文", "zh"), ("请说中文", "zh"), ("用中文吧", "zh")])
+async def test_asking_for_a_language_redraws_the_consent_screen_in_it(text: str, lang: str) -> None:
+    chat, store = new_memory_chat()
+    await chat.say("你好" if lang == "en" else "hello")
+    await chat.say(text)
+    assert chat.last[0].payloads()[0] == f"consent:yes:{lang}"
     assert await store.load(USER) is None
-    assert chat.last[0].text.startswith("同意并开始，请回复 1 或输入「同意」。\n")
-    await chat.say("hello")  # anything else: the consent screen alone
-    assert chat.last[0].text.startswith("Hello!")
-    await chat.say("我同意")
-    assert (await session_of(store)) is not None
 
 
 async def test_delete_my_data_erases_everything_and_starts_over_at_consent(tmp_path: Path) -> None:
