@@ -33,6 +33,7 @@ from dialogs.parsing import (
     parse_number,
     parse_yes_no,
 )
+from dialogs.parsing.yes_no import own_words
 from dialogs.questions import ADULT_AGE, PART_TIME_MARKERS, Kind, Question
 from locales import LANGUAGES, translator
 from scoring.months import add_years, first_day, full_years, last_day, month_index, month_label, month_of
@@ -201,7 +202,7 @@ def _refuse_ambiguous(q: Question, text: str) -> None:
 
 
 def _yes_no(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    return {q.id: parse_yes_no(text)}
+    return {q.id: parse_yes_no(text, own_words(*q.yes_words), own_words(*q.no_words))}
 
 
 def _date(q: Question, text: str, ctx: AnswerContext) -> Parsed:

@@ -105,7 +105,8 @@ class Question:
     is an option's id, but a user typing it may well hold the degree (30 points more). For dates,
     ``earliest`` bounds the answer by the birth date ("birth") or by the 16th birthday ("adult");
     ``future`` allows dates after today; a month given for a date becomes its ``month_day`` day,
-    chosen so that the rounding never overstates points.
+    chosen so that the rounding never overstates points. ``yes_words``/``no_words`` are whole answers
+    that say yes or no to this question only ("全日制" to "full-time?", "未婚" to "is your spouse...").
     """
 
     id: str
@@ -124,6 +125,8 @@ class Question:
     month_day: Literal["first", "last"] = "first"
     lo: float = 0
     hi: float = 0
+    yes_words: tuple[str, ...] = ()
+    no_words: tuple[str, ...] = ()
     answer_keys: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -251,31 +254,48 @@ BASE_QUICK = (
 
 RECORD_KEYS = ("record_kind", "record_date", "record_sentence")
 
+_MATCHES_JOB = ("对口", "专业对口", "岗位对口", "matches", "it matches", "matches my job")
+_NOT_MATCHING = ("不对口", "专业不对口", "岗位不对口", "doesn't match", "does not match")
+_CERTIFIED = ("认定了", "已认定", "已经认定", "认定过", "certified", "i am certified", "recognised", "recognized")
+_NOT_CERTIFIED = ("没认定", "没有认定", "未认定", "还没认定", "not certified", "not recognised", "not recognized")
+_FULL_TIME_WORDS = ("全日制", "统招", "全日制统招", "脱产", "full-time", "full time", "fulltime")
+_PART_TIME_WORDS = (*PART_TIME_MARKERS, "不是全日制", "在职", "not full-time", "not full time")
+_SHANGHAI_HUKOU = ("上海户籍", "上海户口", "沪籍", "上海人", "是上海户口", "是上海户籍", "shanghai hukou")
+_NO_SPOUSE = ("未婚", "没结婚", "没有结婚", "还没结婚", "单身", "离婚了", "离异", "丧偶", "没有配偶", "外地户口",
+              "不是上海户口", "不是上海户籍", "非沪籍", "single", "not married", "unmarried", "divorced",
+              "no spouse", "i'm single", "i am single")
+
 QUESTIONS: tuple[Question, ...] = (
     Question("birth", Kind.BIRTH, ("birth_date",), keys=("birth_date", "age"), lo=16, hi=100),
     Question("birth_month", Kind.CHOICE, ("birth_date",), options=MONTH_OPTIONS, guard=AGE_GIVEN),
     Question("education", Kind.CHOICE, ("education",), keys=("education", "edu_part_time"),
              options=EDUCATION_OPTIONS, ambiguous=("本科", "bachelor", "bachelors", "bachelor's", "undergraduate")),
     Question("full_time", Kind.YES_NO, ("full_time_graduation_date",), options=YES_NO_OPTIONS,
-             guard=HAS_DEGREE & NOT_PART_TIME),
+             guard=HAS_DEGREE & NOT_PART_TIME, yes_words=_FULL_TIME_WORDS, no_words=_PART_TIME_WORDS),
     Question("graduation", Kind.DATE, ("full_time_graduation_date",),
              guard=HAS_DEGREE & NOT_PART_TIME & FULL_TIME, earliest="adult", month_day="first"),
     Question("title_skill", Kind.CHOICE, ("title_skill",), options=TITLE_OPTIONS),
     Question("title_recognised", Kind.YES_NO, ("title_skill_recognised",), options=YES_NO_OPTIONS,
-             guard=HAS_TITLE),
+             guard=HAS_TITLE, yes_words=(*_MATCHES_JOB, *_CERTIFIED, "在上海评的", "上海评的", "在上海取得的",
+                                         "在上海考的", "上海认定的"),
+             no_words=(*_NOT_MATCHING, *_NOT_CERTIFIED)),
     Question("insurance_months", Kind.DURATION, ("insurance_months",), earliest="adult", lo=0, hi=1200),
     Question("base", Kind.BASE, ("contributions",), quick=BASE_QUICK, optional=True, guard=INSURED),
     Question("base_since", Kind.MONTH, ("contributions",), guard=INSURED & BASE_GIVEN, earliest="adult"),
     Question("shortage_major", Kind.YES_NO, ("shortage_major",), options=YES_NO_OPTIONS, optional=True,
-             skip_value=False),
-    Question("company", Kind.YES_NO, ("investment",), options=YES_NO_OPTIONS, optional=True, skip_value=False),
+             skip_value=False, yes_words=(*_MATCHES_JOB, "在目录里", "在目录里面", "在目录上"),
+             no_words=(*_NOT_MATCHING, "不在目录里", "不在目录里面", "不在目录上", "不在")),
+    Question("company", Kind.YES_NO, ("investment",), options=YES_NO_OPTIONS, optional=True, skip_value=False,
+             yes_words=("股东", "是股东", "我是股东", "投资人", "shareholder", "i'm a shareholder"),
+             no_words=("不是股东", "没有公司", "没开公司", "not a shareholder", "no company")),
     Question("company_tax", Kind.MONEY, ("investment.avg_annual_tax_cny",), guard=OWNS_COMPANY, optional=True,
              skip_value=0, lo=0, hi=1e10),
     Question("company_share", Kind.SHARE, ("investment.share",), guard=OWNS_COMPANY),
     Question("company_hires", Kind.COUNT, ("investment.avg_local_hires",), guard=OWNS_COMPANY, optional=True,
              skip_value=0, lo=0, hi=100_000),
     Question("public_service", Kind.YES_NO, ("public_service_since",), options=YES_NO_OPTIONS, optional=True,
-             skip_value=False),
+             skip_value=False,
+             yes_words=("环卫", "环卫工人", "我是环卫工人", "做环卫", "sanitation", "sanitation worker")),
     Question("public_service_since", Kind.DATE, ("public_service_since",), guard=PUBLIC_SERVICE,
              earliest="adult", month_day="last"),
     Question("remote_area", Kind.CHOICE, ("remote_area.kind",), options=AREA_OPTIONS, optional=True,
@@ -284,12 +304,13 @@ QUESTIONS: tuple[Question, ...] = (
              month_day="last"),
     Question("award", Kind.CHOICE, ("award",), options=AWARD_OPTIONS, optional=True, skip_value="none"),
     Question("hukou_spouse", Kind.YES_NO, ("hukou_spouse_married_on",), options=YES_NO_OPTIONS, optional=True,
-             skip_value=False),
+             skip_value=False, yes_words=_SHANGHAI_HUKOU, no_words=_NO_SPOUSE),
     Question("marriage_date", Kind.DATE, ("hukou_spouse_married_on",), guard=HUKOU_SPOUSE, earliest="adult",
              month_day="last"),
     Question("innovation_talent", Kind.YES_NO, ("innovation_talent",), options=YES_NO_OPTIONS, optional=True,
-             skip_value=False),
-    Question("has_records", Kind.YES_NO, ("records",), options=YES_NO_OPTIONS, optional=True, skip_value=False),
+             skip_value=False, yes_words=_CERTIFIED, no_words=_NOT_CERTIFIED),
+    Question("has_records", Kind.YES_NO, ("records",), options=YES_NO_OPTIONS, optional=True, skip_value=False,
+             no_words=("没有记录", "都没有过", "清白", "no records", "clean record", "never")),
     Question("record_kind", Kind.CHOICE, ("records[].kind",), options=RECORD_OPTIONS, guard=HAS_RECORDS),
     Question("record_date", Kind.DATE, ("records[].date",), guard=HAS_RECORDS, earliest="birth",
              month_day="last"),
