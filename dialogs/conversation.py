@@ -23,7 +23,7 @@ from dialogs.commands import Command, Invocation, is_agreement, recognise
 from dialogs.flow import Flow, Position
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
-from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date, parse_yes_no
+from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date
 from dialogs.profile_build import (
     Calendar,
     Incomplete,
@@ -123,21 +123,16 @@ class Conversation:
                 return Turn(None, [Outbound(translator(p.lang)("consent.declined"))])
             if p is not None and p.kind == "lang":
                 lang = p.lang
-        says_yes = False
         if inbound.button is None and inbound.text:
-            if is_agreement(inbound.text):
+            if is_agreement(inbound.text):  # "I agree", or any plain yes: the screen offers agree or decline
                 return self._start(lang, clock)
-            # A bare "yes" is not taken as consent (it may answer something else), but it deserves more than
-            # the same screen again: say how to agree.
-            says_yes = _says_yes(inbound.text)
             inv = recognise(inbound.text)
             if inv is not None and inv.command is Command.DELETE:
                 return self._deleted(lang)
             if inv is not None and inv.command is Command.LANGUAGE:
                 lang = inv.argument if inv.argument in ("zh", "en") else ("en" if lang == "zh" else "zh")
         t = translator(lang)
-        lead = [t("consent.how_to_agree")] if says_yes else []
-        return Turn(None, [replies.consent_message(lang, t, self.retention_days, lead)])
+        return Turn(None, [replies.consent_message(lang, t, self.retention_days)])
 
     def _start(self, lang: str, clock: _Now) -> Turn:
         session = new_session(lang, FIRST, clock.now)
@@ -426,13 +421,6 @@ def _safe(produce: Callable[[], list[str]]) -> list[str]:
         return list(produce())
     except (ProfileError, PolicyError, MissingDateError, ValueError):
         return []
-
-
-def _says_yes(text: str) -> bool:
-    try:
-        return parse_yes_no(text)
-    except ParseError:
-        return False
 
 
 def _yuan(cny: float) -> str:
