@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.store import MemoryStore
 from dialogs.answers import AnswerContext, Wages, parse_answer
 from dialogs.commands import Command, recognise
 from dialogs.parsing import ParseError
 from dialogs.questions import BY_ID
+from dialogs.session import Session
 from scoring import load_policy
-from tests.dialogs.chat import TODAY
+from tests.dialogs.chat import TODAY, Chat, new_memory_chat, session_of
 
 CTX = AnswerContext(TODAY, dt.date(1990, 5, 20), Wages.on(load_policy(), TODAY))
 CORPUS = sorted((Path(__file__).parent / "utterances").glob("*.yaml"))
@@ -42,3 +44,43 @@ def test_utterance(qid: str, text: str, expect: object) -> None:
 
 def test_the_corpus_is_not_empty() -> None:
     assert len(cases()) >= 50
+
+
+# -- in a conversation ----------------------------------------------------------------------------
+
+ROUTE = {"birth": "1990-05-20", "education": "大专", "full_time": "是，全日制的", "graduation": "2012-07-01",
+         "title_skill": "没有", "insurance_months": "5年", "base": "跳过"}
+
+
+async def walk_to(chat: Chat, store: MemoryStore, state: str) -> Session:
+    await chat.say("你好")
+    await chat.say("好的")  # a plain yes agrees at the consent screen
+    for _ in range(len(ROUTE) + 1):
+        session = await session_of(store)
+        assert session is not None
+        if session.state == state:
+            return session
+        await chat.say(ROUTE[session.state])
+    raise AssertionError(f"never reached {state}")
+
+
+async def test_dont_know_skips_an_optional_question_and_is_refused_on_a_required_one() -> None:
+    chat, store = new_memory_chat()
+    await walk_to(chat, store, "insurance_months")
+    await chat.say("不知道")
+    assert "不能跳过" in chat.text
+    session = await walk_to(chat, store, "shortage_major")
+    await chat.say("不清楚")
+    after = await session_of(store)
+    assert after is not None and after.state != session.state and after.answers["shortage_major"] is False
+
+
+async def test_english_please_switches_the_language_mid_interview() -> None:
+    chat, store = new_memory_chat()
+    await walk_to(chat, store, "insurance_months")
+    await chat.say("english please")
+    session = await session_of(store)
+    assert session is not None and session.lang == "en" and session.state == "insurance_months"
+    await chat.say("说中文")
+    session = await session_of(store)
+    assert session is not None and session.lang == "zh"
