@@ -77,8 +77,9 @@ def parse_yes_no(text: str, yes: Collection[str] = (), no: Collection[str] = ())
         first = _word(head, _YES, _NO)
         if first is False:
             return False
-        if first is True and not _NEGATION.search(tail) and _word(tail, yes, no) is not False:
-            return True
+        then = _word(tail, {*_YES, *yes}, {*_NO, *no})
+        if first is True and (then is True or (then is None and not _NEGATION.search(tail))):
+            return True  # "是，没问题" and "对，没错" too: the rest says yes in words that hold a 没
     raise ParseError(NOT_YES_NO)
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.store import MemoryStore
 from dialogs.answers import AnswerContext, Wages, parse_answer
 from dialogs.commands import Command, recognise
-from dialogs.parsing import ParseError
+from dialogs.parsing import ParseError, parse_yes_no
 from dialogs.questions import BY_ID
 from dialogs.session import Session
 from scoring import load_policy
@@ -84,3 +87,11 @@ async def test_english_please_switches_the_language_mid_interview() -> None:
     await chat.say("说中文")
     session = await session_of(store)
     assert session is not None and session.lang == "zh"
+
+
+@given(st.text(max_size=30))
+def test_a_negation_after_a_leading_yes_is_never_read_as_yes(tail: str) -> None:
+    """"是，" followed by anything ending in 不 is never a yes ("是，但不是全日制" is asked again)."""
+    for text in (f"是，{tail}不", f"yes, {tail} not"):
+        with contextlib.suppress(ParseError):
+            assert parse_yes_no(text) is not True, text
