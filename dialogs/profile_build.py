@@ -97,6 +97,7 @@ def profile_data(answers: Answers, cal: Calendar) -> dict[str, Any]:
         "innovation_talent": a.get("innovation_talent", False),
         "records": records(a),
         "permit": {"valid": True, "expires_on": a.get("permit_expiry")},
+        **({"employed_now": a["employed_now"]} if isinstance(a.get("employed_now"), bool) else {}),
     }
 
 

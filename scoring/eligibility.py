@@ -11,7 +11,7 @@ import datetime as dt
 from scoring.assessment import Reason
 from scoring.history import History
 from scoring.indicators import Context
-from scoring.months import first_day
+from scoring.months import first_day, month_label
 from scoring.profile import RecordKind
 
 
@@ -36,6 +36,24 @@ def _first_eligible_month(history: History, month: int, window: int, needed: int
         if paid >= needed:
             return first_day(later)
     return first_day(month + window)
+
+
+def employment(ctx: Context) -> Reason | None:
+    """Employed in Shanghai now (POLICY.md §2, §12: only the employer files).
+
+    Said (``employed_now``) wins; otherwise derived from the contributions when they are given: they must
+    reach one of the months just before the assessment month. No contributions and nothing said: employed.
+    """
+    said = ctx.profile.employed_now
+    if said is None:
+        contributions = ctx.profile.contributions
+        if not contributions:
+            return None
+        last = max(c.end for c in contributions)
+        if last >= ctx.month - ctx.p.eligibility.employment_recent_months:
+            return None
+        return Reason("not_employed_now", {"last": month_label(last)})
+    return None if said else Reason("not_employed")
 
 
 def age(ctx: Context) -> Reason | None:
@@ -66,4 +84,4 @@ def veto(ctx: Context) -> Reason | None:
     return None
 
 
-CHECKS = (permit, age, insurance_history)
+CHECKS = (permit, employment, age, insurance_history)

@@ -126,6 +126,7 @@ class Eligibility:
 
     insurance_months: Months
     insurance_window_months: Months
+    employment_recent_months: Months
     min_age: Years
     max_age: Years
 
@@ -135,6 +136,8 @@ class Eligibility:
             raise ValueError("insurance_months must not exceed insurance_window_months")
         if self.min_age > self.max_age:
             raise ValueError("min_age must not exceed max_age")
+        if self.employment_recent_months < 1:
+            raise ValueError("employment_recent_months must be at least 1")
         return self
 
 

@@ -166,6 +166,9 @@ class Profile(_Model):
     innovation_talent: bool = False
     records: tuple[Record, ...] = ()
     permit: Permit = Permit()
+    employed_now: bool | None = None
+    """Employed in Shanghai and paying employee insurance now (POLICY.md §2): only an employer files.
+    None (absent): derived from the contributions when given (see scoring.eligibility.employment), else true."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -46,7 +46,7 @@ def test_numbers_pick_options_and_the_interview_resumes(tmp_path: Path) -> None:
 
 def test_a_number_is_an_answer_where_the_options_are_not_numbered(tmp_path: Path) -> None:
     path = tmp_path / "jifen.sqlite3"
-    out = run_terminal(path, ["1", "1990-05-20", "2", "2", "1", "3", "1"], lang="en")
+    out = run_terminal(path, ["1", "1990-05-20", "2", "2", "1", "1", "3", "1"], lang="en")
     assert "[The minimum]  [1x average]" in out
     assert "Noted: about 12,434 CNY a month, i.e. 1x the city average wage" in out  # "1" = 1x, not button 1
 

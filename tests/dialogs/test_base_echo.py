@@ -10,7 +10,7 @@ from bot.store import MemoryStore
 from tests.dialogs.chat import SHANGHAI, Chat, engine_on
 
 DECEMBER = dt.datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)  # average 12,577; floor 7,546; ceiling 37,731
-TO_THE_BASE = ["你好", "同意", "2002年6月1日", "本科学士", "是", "2025年6月30日", "没有", "7个月"]
+TO_THE_BASE = ["你好", "同意", "2002年6月1日", "本科学士", "是", "2025年6月30日", "没有", "是", "7个月"]
 
 
 async def _echo(answer: str) -> str:

@@ -58,7 +58,7 @@ async def test_changing_an_earlier_answer_drops_questions_that_no_longer_apply()
     for step in ("你好", "同意", "1990-05-20", "大专", "是", "2012-07-01", "中级职称", "否", "返回", "返回", "无"):
         await chat.send(step)
     session = await session_of(store)
-    assert session is not None and session.state == "insurance_months"
+    assert session is not None and session.state == "employed_now"
     assert session.answers["title_recognised"] is False  # kept, in case they change their mind again...
     assert "title_recognised" not in applicable_answers(session.answers)  # ...but no longer used
     assert profile_data(session.answers, Calendar.on(load_policy(), TODAY))["title_skill_recognised"] is True
@@ -86,7 +86,7 @@ async def test_skip_only_where_optional() -> None:
     for step in ("hi", "@agree", "skip"):
         await chat.send(step)
     assert chat.last[-1].text.startswith("I need this answer to compute your points, so it can't be skipped.")
-    for step in ("1990-05-20", "@college", "@no", "@none", "8 years", "skip"):
+    for step in ("1990-05-20", "@college", "@no", "@none", "@yes", "8 years", "skip"):
         await chat.send(step)
     session = await session_of(store)
     assert session is not None and session.answers["base"] is None and session.state == "shortage_major"
@@ -118,7 +118,7 @@ async def test_score_says_what_is_missing_then_scores_partial_answers() -> None:
         await chat.send(step)
     assert chat.last[0].text == "To compute your points I still need your highest education, how long you have " \
                                 "paid Shanghai social insurance."
-    for step in ("@bachelor_degree", "@no", "@none", "4 years", "score"):
+    for step in ("@bachelor_degree", "@no", "@none", "@yes", "4 years", "score"):
         await chat.send(step)
     assert "Total: 132 points" in chat.last[0].text  # 30 + 90 + 12 (no base given yet)
     assert chat.last[1].text.startswith("(Based on your answers so far")
@@ -127,7 +127,7 @@ async def test_score_says_what_is_missing_then_scores_partial_answers() -> None:
 
 async def test_plan_gives_the_plan() -> None:
     chat, _ = new_memory_chat()
-    for step in ("hi", "@agree", "1990-05-20", "@college", "@no", "@none", "2 years", "plan"):
+    for step in ("hi", "@agree", "1990-05-20", "@college", "@no", "@none", "@yes", "2 years", "plan"):
         await chat.send(step)
     assert "Keep working" in chat.last[0].text
 

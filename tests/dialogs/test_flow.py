@@ -39,15 +39,15 @@ def walk(answers: dict[str, Any]) -> list[str]:
 
 
 BASE = {"birth_date": "1990-01-01", "education": "college", "edu_part_time": False, "full_time": False,
-        "title_skill": "none", "insurance_months": 0, "shortage_major": False, "company": False,
+        "title_skill": "none", "employed_now": True, "insurance_months": 0, "shortage_major": False, "company": False,
         "public_service": False, "remote_area": "none", "award": "none", "hukou_spouse": False,
         "innovation_talent": False, "has_records": False, "permit_expiry": None}
 
 
 def test_the_shortest_interview_skips_every_follow_up() -> None:
-    assert walk(BASE) == ["birth", "education", "full_time", "title_skill", "insurance_months", "shortage_major",
-                          "company", "public_service", "remote_area", "award", "hukou_spouse", "innovation_talent",
-                          "has_records", "permit_expiry"]
+    assert walk(BASE) == ["birth", "education", "full_time", "title_skill", "employed_now", "insurance_months",
+                          "shortage_major", "company", "public_service", "remote_area", "award", "hukou_spouse",
+                          "innovation_talent", "has_records", "permit_expiry"]
 
 
 @pytest.mark.parametrize(("changes", "asked", "not_asked"), [
@@ -100,7 +100,7 @@ def test_back_and_restart_are_one_transition_per_state() -> None:
         by_source = FLOW.machine.events[trigger].transitions
         assert {s: [t.dest for t in by_source[s]] for s in by_source} == {s: [dest] for s in sources}
     counts = {name: sum(map(len, e.transitions.values())) for name, e in FLOW.machine.events.items()}
-    assert counts == {"agree": 1, "next": 47, "back": 30, "restart": 30}
+    assert counts == {"agree": 1, "next": 48, "back": 31, "restart": 31}
 
 
 def test_back_returns_through_the_history_and_next_passes_answered_questions() -> None:

@@ -27,6 +27,7 @@ EVERY_QUESTION: tuple[tuple[str, str, str, str], ...] = (
     ("graduation", "2099-01-01", "future_date", "2012-07-01"),
     ("title_skill", "宇航员", "no_such_choice", "中级职称"),
     ("title_recognised", "也许吧", "not_yes_no", "是"),
+    ("employed_now", "也许吧", "not_yes_no", "是"),
     ("insurance_months", "200年", "out_of_range", "8年"),
     ("base", "50", "out_of_range", "1.5倍"),
     ("base_since", "2099-03", "future_date", "2022-03"),

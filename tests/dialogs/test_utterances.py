@@ -52,7 +52,7 @@ def test_the_corpus_is_not_empty() -> None:
 # -- in a conversation ----------------------------------------------------------------------------
 
 ROUTE = {"birth": "1990-05-20", "education": "大专", "full_time": "是，全日制的", "graduation": "2012-07-01",
-         "title_skill": "没有", "insurance_months": "5年", "base": "跳过"}
+         "title_skill": "没有", "employed_now": "在上海上班", "insurance_months": "5年", "base": "跳过"}
 
 
 async def walk_to(chat: Chat, store: MemoryStore, state: str) -> Session:
