@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from dialogs import advice, payloads, replies
@@ -23,7 +23,7 @@ from dialogs.commands import Command, Invocation, is_agreement, recognise
 from dialogs.flow import Flow, Position
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
-from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date
+from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date, parse_yes_no
 from dialogs.profile_build import (
     Calendar,
     Incomplete,
@@ -33,7 +33,8 @@ from dialogs.profile_build import (
     build_profile,
     eligible_from,
 )
-from dialogs.questions import BY_ID, DONE, FIRST, Answers, Question
+from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS, Answers, Question
+from dialogs.reminders import reminder_date_of
 from dialogs.session import Session, new_session
 from dialogs.whatif import follow_up, interpret, is_continuation
 from locales import Translator, translator
@@ -161,6 +162,8 @@ class _Handler:
     # -- dispatch -------------------------------------------------------------------------------
 
     def handle(self, inbound: Inbound) -> Turn:
+        if self.s.pending is not None:
+            return self._confirmation(inbound)
         if inbound.button is not None:
             return self._button(inbound.button)
         text = inbound.text or ""
@@ -313,7 +316,44 @@ class _Handler:
         self.s.state = pos.state
         return self._reply()
 
+    # -- "are you sure?" before restart and delete ------------------------------------------------
+
+    def _ask_confirmation(self, action: Literal["restart", "delete"]) -> Turn:
+        """Ask before ``action``; the question is saved as ``pending`` and the next message answers it."""
+        answers = self.s.answers
+        answered = sum(1 for q in QUESTIONS if q.answered(answers))
+        reminder = reminder_date_of(self.s)
+        if action == "restart" and self.s.reminder_on is not None:
+            reminder = None  # a /remind date outlives a restart; one from the permit answer does not
+        self.s.pending = action
+        message = replies.confirm_message(action, answered, None if reminder is None else reminder.isoformat(), self.t)
+        return Turn(self.s, [message], Action.SAVE)
+
+    def _confirmation(self, inbound: Inbound) -> Turn:
+        """A yes (the button, or a typed yes) performs the pending action; anything else cancels it and
+        shows the current question unchanged."""
+        action, self.s.pending = self.s.pending, None
+        yes = False
+        if inbound.button is not None:
+            p = payloads.read(inbound.button)
+            yes = p is not None and p.kind == "confirm" and p.command == action and p.agree
+        elif inbound.text and len(inbound.text) <= MAX_TEXT_CHARS:
+            try:
+                yes = parse_yes_no(inbound.text)
+            except ParseError:
+                yes = False
+        if not yes:
+            return self._reply(lead=[self.t("chat.confirm.cancelled")])
+        if action == "delete":
+            return Turn(None, [Outbound(self.t("chat.deleted"))], Action.DELETE)
+        return self._restart()
+
     def _cmd_restart(self, _arg: str) -> Turn:
+        if not self.s.answers and not self.s.history:
+            return self._restart()  # nothing to lose: no need to ask
+        return self._ask_confirmation("restart")
+
+    def _restart(self) -> Turn:
         pos = Position(self.s.state, self.s.answers, self.s.history)
         self.conv.flow.restart(pos)
         self.s.state = pos.state
@@ -340,7 +380,7 @@ class _Handler:
         return self._reply(lead=[self.t("chat.language_switched")])
 
     def _cmd_delete(self, _arg: str) -> Turn:
-        return Turn(None, [Outbound(self.t("chat.deleted"))], Action.DELETE)
+        return self._ask_confirmation("delete")
 
     def _cmd_score(self, _arg: str) -> Turn:
         profile = self._profile()

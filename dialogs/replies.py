@@ -64,6 +64,21 @@ def done_message(t: Translator, lead: Sequence[str] = (), *, first: bool = False
     ]])
 
 
+def confirm_message(action: str, answered: int, reminder: str | None, t: Translator) -> Outbound:
+    """"Are you sure?" before a restart or a deletion: what will be lost, and one tap either way.
+
+    Numbered, so a text channel reads "1"/"2"; a typed yes confirms too (dialogs.conversation).
+    """
+    lines = [t(f"chat.confirm.{action}", answers=answered)]
+    if reminder is not None:
+        lines.append(t("chat.confirm.reminder", date=reminder))
+    lines.append(t("chat.confirm.how"))
+    return Outbound("\n".join(lines), [[
+        Button(t(f"cmd.confirm_{action}"), payloads.confirm(action, True)),
+        Button(t("cmd.cancel"), payloads.confirm(action, False)),
+    ]], numbered=True)
+
+
 def consent_message(lang: str, t: Translator, days: int, lead: Sequence[str] = ()) -> Outbound:
     other = "en" if lang == "zh" else "zh"
     return Outbound("\n".join([*lead, t("consent.text", days=days)]), [

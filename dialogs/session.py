@@ -22,6 +22,9 @@ confirming it to Telegram) is recognised and ignored instead of being applied to
 (dialogs.engine says which ids count as seen). A few ids, not just the highest, so an update that reaches
 one worker after a later one of the same user reached another is still applied, not taken for a repeat.
 Added without a version bump because it is optional: a schema-1 document written before it still loads.
+
+``pending`` ("restart" or "delete", absent otherwise) is the action waiting for the user's "are you sure?"
+answer (dialogs.conversation): only a yes performs it, anything else cancels it. Optional in the same way.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ class Session(BaseModel):
     reminders_off: bool = False
     last_whatif: list[str] = Field(default_factory=list)
     applied_updates: list[str] = Field(default_factory=list)
+    pending: Literal["restart", "delete"] | None = None
 
     @field_validator("state")
     @classmethod
@@ -95,7 +99,9 @@ class Session(BaseModel):
         return value
 
     def to_json(self) -> str:
-        return self.model_dump_json()
+        # ``pending`` is written only while a confirmation is asked, so a version without it still reads
+        # every other session (during a rolling deploy it takes one that holds it for a newer version's).
+        return self.model_dump_json(exclude={"pending"} if self.pending is None else None)
 
     @classmethod
     def from_json(cls, data: str) -> Session:

@@ -128,3 +128,13 @@ def test_the_bachelor_option_by_number_or_label_moves_on(tmp_path: Path) -> None
     for answer in ("3", "本科（无学士学位）", "本科(无学士学位)"):
         out = run_terminal(tmp_path / f"{answer}.sqlite3", ["1", "35", "3", answer], lang="zh")
         assert "这个学历是全日制读的吗？" in out.split("> ")[-2], answer
+
+
+def test_restart_and_delete_show_numbered_confirmation(tmp_path: Path) -> None:
+    path = tmp_path / "jifen.sqlite3"
+    out = run_terminal(path, ["1", "1990-05-20", "restart", "2", "/forget", "1"], lang="en")
+    assert "Start over? Your 1 answer so far will be cleared" in out
+    assert "  1) Yes, start over\n  2) Cancel\n" in out
+    assert "OK, nothing has changed.\nWhat is your highest recognised education?" in out  # "2" cancels
+    assert "  1) Yes, delete\n  2) Cancel\n" in out
+    assert "All your data has been deleted." in out  # "1" confirms

@@ -63,12 +63,15 @@ class Chat:
         return self.last
 
     def payload(self, name: str) -> str:
-        """The payload of a button of the last reply: an option value, a command, or ``agree``."""
+        """The payload of a button of the last reply: an option value, a command, ``agree``, or ``confirm``/``cancel``
+        (the answer to "are you sure?")."""
         for out in self.last:
             for p in out.payloads():
                 if name == "agree" and p.startswith("consent:yes:"):
                     return p
                 if p == f"c:{name}" or (p.startswith("a:") and p.rsplit(":", 1)[1] == name):
+                    return p
+                if p.startswith("confirm:") and p.endswith({"confirm": ":yes", "cancel": ":no"}.get(name, "\0")):
                     return p
         raise AssertionError(f"no button {name!r} in {[o.payloads() for o in self.last]}")
 

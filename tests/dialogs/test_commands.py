@@ -73,12 +73,79 @@ async def test_back_on_the_first_question_says_so() -> None:
 
 async def test_restart_clears_answers_and_keeps_consent_and_language() -> None:
     chat, store = new_memory_chat()
-    for step in ("hi", "@agree", "35", "@3", "@college", "restart"):
+    for step in ("hi", "@agree", "35", "@3", "@college", "restart", "@confirm"):
         await chat.send(step)
     session = await session_of(store)
     assert session is not None
     assert (session.state, session.answers, session.history, session.lang) == ("birth", {}, [], "en")
     assert chat.last[-1].text.startswith("OK, let's start over.")
+
+
+async def test_restart_and_delete_ask_first_and_say_what_is_lost() -> None:
+    chat, store = new_memory_chat()
+    for step in ("hi", "@agree", "35", "@3", "@college", "restart"):
+        await chat.send(step)
+    assert chat.text.startswith("Start over? Your 3 answers so far will be cleared")
+    assert chat.last[-1].payloads() == ["confirm:restart:yes", "confirm:restart:no"] and chat.last[-1].numbered
+    session = await session_of(store)
+    assert session is not None and session.pending == "restart" and len(session.answers) >= 3
+    await chat.send("/forget")  # not a yes: cancels the restart
+    assert chat.text.startswith("OK, nothing has changed.")
+    await chat.send("/forget")
+    assert chat.text.startswith("Delete all your data? Your 3 answers, your consent and your reminders")
+
+
+@pytest.mark.parametrize("reply", ["@cancel", "no", "取消", "1990-05-20", "/forget", "@score", "confirm:delete:yes"])
+async def test_anything_but_yes_cancels_and_the_question_is_unchanged(reply: str) -> None:
+    chat, store = new_memory_chat()
+    for step in ("hi", "@agree", "35", "@3", "@college"):
+        await chat.send(step)
+    before = await session_of(store)
+    await chat.say("restart")
+    if reply == "@score":
+        await chat.press("c:score")
+    elif reply.startswith("confirm:"):
+        await chat.press(reply)  # a stale button of another "are you sure?" never confirms this one
+    else:
+        await chat.send(reply)
+    after = await session_of(store)
+    assert before is not None and after is not None
+    assert (after.state, after.answers, after.history, after.pending) == (
+        before.state, before.answers, before.history, None)
+    assert chat.text.startswith("OK, nothing has changed.\n")
+
+
+@pytest.mark.parametrize("reply", ["@confirm", "yes", "是的", "1"])
+async def test_a_yes_performs_the_pending_action(reply: str) -> None:
+    chat, store = new_memory_chat()
+    for step in ("hi", "@agree", "35", "@3", "/forget"):
+        await chat.send(step)
+    if reply == "1":
+        await chat.press(chat.last[-1].payloads()[0])  # what the terminal sends for "1"
+    else:
+        await chat.send(reply)
+    assert chat.text.startswith("All your data has been deleted.")
+    assert await session_of(store) is None
+
+
+async def test_restart_with_nothing_answered_needs_no_confirmation() -> None:
+    chat, store = new_memory_chat()
+    for step in ("hi", "@agree", "restart"):
+        await chat.send(step)
+    assert chat.text.startswith("OK, let's start over.")
+    session = await session_of(store)
+    assert session is not None and session.pending is None
+
+
+async def test_a_stored_session_without_pending_loads_and_pending_is_not_written_when_absent() -> None:
+    chat, store = new_memory_chat()
+    for step in ("hi", "@agree", "35"):
+        await chat.send(step)
+    session = await session_of(store)
+    assert session is not None and "pending" not in session.to_json()
+    await chat.say("restart")
+    session = await session_of(store)
+    assert session is not None and '"pending":"restart"' in session.to_json()
 
 
 async def test_skip_only_where_optional() -> None:

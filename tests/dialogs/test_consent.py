@@ -99,6 +99,10 @@ async def test_delete_my_data_erases_everything_and_starts_over_at_consent(tmp_p
         await store.put_value(USER, "reminder", "2026-12-01", 3600)  # what the reminder feature stores
         assert await store.load(USER) is not None
         await chat.say("删除我的数据")
+        assert chat.text.startswith("确定要删除你的所有数据吗？你的 2 个回答、同意记录和提醒都会被删除")
+        assert "2026-12-01 的提醒也会随之取消。" in chat.text
+        assert await store.load(USER) is not None  # asked, not done
+        await chat.send("@confirm")
         assert chat.text == "你的所有数据都已删除。想重新开始的话，随时给我发消息。"
         assert await store.load(USER) is None
         assert await store.get_value(USER, "reminder") is None
@@ -115,6 +119,8 @@ async def test_every_spelling_of_delete_works_mid_interview(command: str) -> Non
     for step in ("hi", "@agree", "35"):
         await chat.send(step)
     await chat.say(command)
+    assert chat.payload("confirm") == "confirm:delete:yes" and await store.load(USER) is not None
+    await chat.say("yes")
     assert await store.load(USER) is None
 
 

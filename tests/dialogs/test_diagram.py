@@ -39,8 +39,8 @@ which one criminal (the sentence question), so the record loop is taken."""
 
 BACK_AND_RESTART = [
     "hi", "@agree", "35", "@3", "back", "back", "1990-03-01", "@college", "@no", "back", "back", "@bachelor_degree",
-    "@none", "restart", "1990-03-01", "@none", "@none", "@yes", "0", "@no", "@no", "@no", "@none", "@none", "@no",
-    "@no", "@yes", "@detention", "2024-01-01", "@yes", "@criminal", "back", "back", "@no", "back", "@no", "skip",
+    "@none", "restart", "@confirm", "1990-03-01", "@none", "@none", "@yes", "0", "@no", "@no", "@no", "@none", "@none",
+    "@no", "@no", "@yes", "@detention", "2024-01-01", "@yes", "@criminal", "back", "back", "@no", "back", "@no", "skip",
 ]  # fmt: skip
 """Back over a skipped follow-up, back twice and forward past kept answers, a restart, and back over the record
 loop (which undoes it)."""

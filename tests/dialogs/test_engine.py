@@ -95,6 +95,7 @@ async def test_an_outage_during_delete_is_reported_not_raised() -> None:
     chat = await started(store, ("hello", "I agree"))
     store.fail["delete"] = 1
     await chat.say("delete my data")
+    await chat.send("@confirm")
     assert chat.text.startswith("I'm temporarily unavailable")
     assert await store.load(USER) is not None
 

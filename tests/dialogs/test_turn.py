@@ -98,6 +98,8 @@ async def test_a_new_reminder_date_is_an_effect_of_the_turn_that_sets_it() -> No
 async def test_forgetting_is_one_delete_effect() -> None:
     engine, storage = await consented()
     await engine.handle(said("/forget"))
+    assert storage.stored is not None and '"pending":"delete"' in storage.stored.data  # asked first
+    await engine.handle(said("是的"))
     assert storage.commits[-1] == (DeleteUser(),) and storage.stored is None
 
 

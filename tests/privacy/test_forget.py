@@ -25,7 +25,7 @@ from bot.reminders import open_reminder_queue
 from bot.store import open_store
 from locales import translator
 from tests.bot.redis_server import free_port
-from tests.channels.telegram.bot_harness import BotHarness, FakeNow, TgUser, settings_for
+from tests.channels.telegram.bot_harness import BotHarness, FakeNow, TgUser, keyboard_data, settings_for
 from tests.channels.telegram.fake_bot_api import FakeBotApi, JSONDict
 from tests.dialogs.examples import EXAMPLES
 
@@ -110,6 +110,8 @@ async def test_forget_leaves_no_row_of_the_user_in_the_sqlite_file(
 
     if who == "user":
         await hooked.say("/forget")
+        assert keyboard_data(hooked.last[-1]) == ["confirm:delete:yes", "confirm:delete:no"]  # asked first
+        await hooked.send("@confirm")
         assert hooked.text == translator("zh")("chat.deleted")
     else:  # asked by e-mail: the operator erases the same things while the bot keeps running
         done = operator_forget(str(ALICE), {"JIFEN_DATA_DIR": str(tmp_path / "data")})

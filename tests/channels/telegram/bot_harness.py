@@ -186,7 +186,9 @@ class TgUser:
                 for b in row:
                     data: str = b.get("callback_data", "")
                     if ((name == "agree" and data.startswith("consent:yes:")) or data == f"c:{name}"
-                            or (data.startswith("a:") and data.rsplit(":", 1)[1] == name)):
+                            or (data.startswith("a:") and data.rsplit(":", 1)[1] == name)
+                            or (data.startswith("confirm:") and name in ("confirm", "cancel")
+                                and data.endswith(":yes" if name == "confirm" else ":no"))):
                         return data, int(message["message_id"]), str(b["text"])
         raise AssertionError(f"no button {name!r} in the last replies {[m.get('reply_markup') for m in self.last]}")
 

@@ -60,6 +60,14 @@ async def test_forget_leaves_nothing_of_the_user_in_redis(
     assert {"jifen:{#reminders}:due", "jifen:{#reminders}:data"} <= set(held), held
 
     await alice.say(command)
+    assert alice.text.startswith("确定要删除你的所有数据吗？") and "提醒也会随之取消" in alice.text
+    assert keyboard_data(alice.last[-1]) == ["confirm:delete:yes", "confirm:delete:no"]
+    assert await redis_harness.store.load(alice.key) is not None  # nothing is deleted before the answer
+    if command == "/forget":
+        await alice.say("是的，删除")  # typed
+    else:
+        await alice.send("@confirm")  # the button: what render.py shows as its inline keyboard
+        assert alice.pressed[-1][1] == "是的，删除"
 
     assert alice.text == translator("zh")("chat.deleted")
     after = await everything_in(redis_url)

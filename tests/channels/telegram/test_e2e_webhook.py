@@ -178,6 +178,8 @@ async def test_forget_over_the_webhook_removes_the_update_claims_too(
     assert any(":u:" in key for key in held), held  # the de-duplication claims live under the user's keys
 
     assert (await server.post(fake.make_update(506, "/forget")))[0] == 200
+    assert mentions(await everything_in(redis_url), "tg-506") != []  # asked first
+    assert (await server.post(fake.make_update(506, "是")))[0] == 200  # typed yes
 
     assert mentions(await everything_in(redis_url), "tg-506") == []
     assert "删除" in str(fake.sent_messages(506)[-1]["text"])
