@@ -12,7 +12,10 @@ Assumptions, each chosen so the estimate never overstates points:
   oldest the person can be), because age points only fall with age;
 * the current base applies from "since" to the month before today, clamped to the insured months;
   earlier insured months (up to the longest look-back window) are counted at the legal floor, which
-  earns no base tier but keeps the 6-in-12-months eligibility check true to the insured months told.
+  earns no base tier but keeps the 6-in-12-months eligibility check true to the insured months told;
+* "employed in Shanghai now?" goes to ``employed_now`` as answered (a no: not eligible now, POLICY.md §2); a
+  session from before the question leaves it out, and the contributions built here, which run to the month
+  before today, then make the person employed.
 """
 
 from __future__ import annotations
