@@ -16,12 +16,14 @@ from scoring.actions import Assumptions
 from scoring.changes import ChangeError
 from scoring.planner import plan
 from scoring.policy import Policy
+from scoring.warnings import threshold_warnings
 from scoring.whatif import whatif
 
 
 def score_message(profile: Profile, t: Translator, policy: Policy | None = None) -> str:
     """The total, per-item breakdown, shortfall and eligibility."""
-    return render_assessment(assess(profile, policy), t)
+    a = assess(profile, policy)
+    return render_assessment(a, t, warnings=threshold_warnings(profile, policy, a))
 
 
 def plan_message(profile: Profile, t: Translator, policy: Policy | None = None,

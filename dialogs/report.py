@@ -41,8 +41,19 @@ def item_name(item_id: str, t: Translator) -> str:
     return t(f"item.name.{item_id}")
 
 
-def render_assessment(a: Assessment, t: Translator, *, only_nonzero: bool = True) -> str:
-    """A readable breakdown; zero-point items are left out unless asked, the two basics always shown."""
+def warning_text(w: Reason, t: Translator) -> str:
+    """One line per threshold warning (scoring.warnings)."""
+    args = dict(w.args)
+    if "level" in args:
+        args["level_label"] = t(f"title.{args['level']}")
+    return t(w.code, **args)
+
+
+def render_assessment(a: Assessment, t: Translator, *, only_nonzero: bool = True,
+                      warnings: Sequence[Reason] = ()) -> str:
+    """A readable breakdown; zero-point items are left out unless asked, the two basics always shown.
+
+    ``warnings`` (scoring.warnings.threshold_warnings) follow the breakdown, one line each."""
     lines = [t("report.title", date=a.as_of.isoformat()), t("report.total", total=a.total, standard=a.standard)]
     if a.vetoed:
         lines.append(t("report.vetoed"))
@@ -71,12 +82,18 @@ def render_assessment(a: Assessment, t: Translator, *, only_nonzero: bool = True
         lines.append(t("report.uncertain"))
     for note in a.notes:
         lines.append(f"{t('report.notes')} {reason_text(note, t)}")
+    if warnings:
+        lines.append("")
+        lines.append(t("warn.title"))
+        lines.extend(f"  ! {warning_text(w, t)}" for w in warnings)
     return "\n".join(lines)
 
 
-def assessment_json(a: Assessment, t: Translator) -> dict[str, Any]:
-    """The ``jifen score --json`` contract of issue #2 (explanations in the translator's language)."""
-    return {
+def assessment_json(a: Assessment, t: Translator, warnings: Sequence[Reason] | None = None) -> dict[str, Any]:
+    """The ``jifen score --json`` contract of issue #2 (explanations in the translator's language).
+
+    With ``warnings`` (``jifen score``), an additive ``warnings`` list of ``{"code", "message", **args}``."""
+    out: dict[str, Any] = {
         "as_of": a.as_of.isoformat(),
         "total": a.total,
         "standard": a.standard,
@@ -98,6 +115,9 @@ def assessment_json(a: Assessment, t: Translator) -> dict[str, Any]:
         ],
         "notes": [{"code": n.code, "message": reason_text(n, t)} for n in a.notes],
     }
+    if warnings is not None:
+        out["warnings"] = [{"code": w.code, "message": warning_text(w, t), **w.args} for w in warnings]
+    return out
 
 
 def _change_text(changes: Sequence[ItemChange], t: Translator) -> str:

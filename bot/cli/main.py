@@ -17,6 +17,7 @@ from locales import translator
 from scoring import PolicyError, ProfileError, assess, load_policy
 from scoring.changes import ChangeError
 from scoring.policy import Policy
+from scoring.warnings import threshold_warnings
 
 EXIT_USAGE = 2
 
@@ -31,12 +32,14 @@ def _policy(args: argparse.Namespace) -> Policy:
 
 def cmd_score(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
-    assessment = assess(profile, _policy(args))
+    policy = _policy(args)
+    assessment = assess(profile, policy)
+    warnings = threshold_warnings(profile, policy, assessment)
     t = translator(args.lang)
     if args.json:
-        print_json(assessment_json(assessment, t))
+        print_json(assessment_json(assessment, t, warnings))
     else:
-        print(render_assessment(assessment, t, only_nonzero=not args.all))
+        print(render_assessment(assessment, t, only_nonzero=not args.all, warnings=warnings))
     return 0
 
 
