@@ -2,8 +2,9 @@
 
 Projection is just building the profile as it will be on that date and assessing it, so the
 planner, the renewal check and "what if" all use the one calculator. Assumptions (POLICY.md §9):
-insurance accrues one month per month from the assessment month on, contributions continue at the
-current multiple unless a planned action changes it, the permit is renewed (so its expiry date is
+insurance accrues one month per month from the assessment month on (someone not employed now is
+assumed employed again from then, so their plans show when they could file once employed), contributions
+continue at the current multiple unless a planned action changes it, the permit is renewed (so its expiry date is
 dropped), dated items (spouse, remote area, public service, deductions, fresh graduate) follow from
 their dates inside the calculator.
 """
@@ -85,6 +86,8 @@ class Projector:
         end = month_of(on) - 1  # the last month paid before ``on``
         accrued = end - self._new_from + 1
         fields = {**self._fields, "as_of": on, "insurance_months": self.profile.insurance_months + max(0, accrued)}
+        if self.profile.employed_now is False and end >= self.month:
+            fields["employed_now"] = None  # not employed now, but they keep working (above): employed again
         fields_set = self._fields_set
         switch = override
         changed: tuple[str, ...]

@@ -6,6 +6,7 @@ the month before ``as_of``); a profile that says nothing and gives no contributi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from typing import Any
 import pytest
 
 from bot.cli.main import main
-from scoring import Profile, assess, parse_profile
+from scoring import Profile, assess, load_policy, parse_profile
+from scoring.projection import Projector
 
 BASE: dict[str, Any] = {"as_of": "2026-03-01", "birth_date": "1990-01-01", "education": "master",
                         "insurance_months": 24}
@@ -72,3 +74,12 @@ def test_jifen_score_says_not_eligible_now(tmp_path: Path, capsys: pytest.Captur
     stale = {**BASE, "contributions": PAID_TO_DECEMBER}
     assert "your contributions stop at 2025-12" in _score(tmp_path, capsys, stale, "--lang", "en")
     assert json.loads(_score(tmp_path, capsys, BASE, "--json"))["ineligible_reasons"][0]["code"] == "insurance_history"
+
+
+def test_projections_assume_they_work_again_from_the_assessment_month() -> None:
+    """Plans show when they could file once employed; today stays "not eligible now"."""
+    profile = parse_profile({**BASE, "employed_now": False, "contributions": PAID_TO_FEBRUARY})
+    projector = Projector(profile, load_policy(), 1.0)
+    assert "not_employed" in [r.code for r in assess(projector.at(dt.date(2026, 3, 20))).ineligible_reasons]
+    later = assess(projector.at(dt.date(2026, 5, 1)))
+    assert later.eligible and later.passes
