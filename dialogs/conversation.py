@@ -10,6 +10,7 @@ language of the consent screen travels in its buttons instead.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 from dialogs import advice, payloads, replies
 from dialogs.answers import AnswerContext, Parsed, parse_answer, parse_button
 from dialogs.commands import Command, Invocation, is_agreement, recognise
+from dialogs.corrections import Correction, recognise_correction
 from dialogs.flow import Flow, Position
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
@@ -50,6 +52,8 @@ _INSURANCE_BLOCK = ("insurance_months", "base", "base_since")
 _BUTTON_COMMANDS = frozenset({Command.BACK, Command.SKIP, Command.HELP, Command.SCORE, Command.PLAN,
                               Command.RESTART, Command.LANGUAGE, Command.START})
 
+
+_LOOP_KEYS = tuple(q.loop.into for q in QUESTIONS if q.loop is not None)
 
 REMIND_OFF_WORDS = frozenset({"off", "stop", "cancel", "关", "关闭", "取消", "停止", "不用了"})
 
@@ -174,6 +178,9 @@ class _Handler:
         inv = recognise(text)
         if inv is not None:
             return self._command(inv)
+        found = recognise_correction(text)
+        if found is not None and (corrected := self._correct(found)) is not None:
+            return corrected
         if self.s.state == DONE:
             return self._whatif(text)
         return self._answer(lambda q, ctx: parse_answer(q, text, ctx))
@@ -315,6 +322,38 @@ class _Handler:
             return self._reask("nothing_to_go_back")
         self.s.state = pos.state
         return self._reply()
+
+    # -- a correction of an earlier answer ----------------------------------------------------
+
+    def _correct(self, found: Correction) -> Turn | None:
+        """Back to the question the correction names (its stored answer shown), or None when it was not asked.
+
+        The way back is the machine's own ``back``, on a copy: the session changes only when the question is
+        reached. A value in the same message that reads as the question's answer is applied at once.
+        """
+        target = found.question
+        if target != self.s.state and target not in self.s.history:
+            return None
+        pos = Position(self.s.state, copy.deepcopy(self.s.answers), list(self.s.history))
+        for _ in range(len(pos.history) + 1):
+            if pos.state == target or not self.conv.flow.back(pos):
+                break
+        if pos.state != target:
+            return None
+        if any(pos.answers.get(k) != self.s.answers.get(k) for k in _LOOP_KEYS):
+            # Going back over a loop (the records) takes its entries apart again; never do that unasked.
+            return self._reply(lead=[self.t("chat.correction.use_back")])
+        self.s.state, self.s.answers, self.s.history = pos.state, pos.answers, pos.history
+        if found.value:
+            q = BY_ID[target]
+            ctx = AnswerContext(self.clock.today, birth_date(self.s.answers, self.clock.today), self.clock.cal.wages)
+            try:
+                parse_answer(q, found.value, ctx)
+            except ParseError:
+                pass
+            else:
+                return self._answer(lambda q, ctx: parse_answer(q, found.value, ctx))
+        return self._reply(lead=[self.t("chat.correction")])
 
     # -- "are you sure?" before restart and delete ------------------------------------------------
 
