@@ -38,8 +38,9 @@ D = next(e for e in EXAMPLES if e.name == "D")
 def recognisable(script: list[str]) -> list[str]:
     """Example D's typed script with a distinctive birth date and contribution base."""
     out = list(script)
-    assert out[2] in ("1995年9月1日", "1 September 1995") and out[8] in ("0.9倍", "0.9x"), out
-    out[2], out[8] = BIRTH, BASE_CNY
+    birth = out.index("1995年9月1日" if "1995年9月1日" in out else "1 September 1995")
+    base = out.index("0.9倍" if "0.9倍" in out else "0.9x")
+    out[birth], out[base] = BIRTH, BASE_CNY
     return out
 
 
