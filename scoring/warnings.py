@@ -2,9 +2,9 @@
 
 Three kinds, each a :class:`~scoring.assessment.Reason` (a message key with its arguments, no language):
 
-- ``warn.base_below`` / ``warn.base_above``: the latest contribution base is within ``base_margin`` (a
-  share of the line) of a tier line (the contribution-base tiers of POLICY.md §4 and the title's ≥1×
-  condition of §3), below it or at/above it.
+- ``warn.base_below`` / ``warn.base_above`` / ``warn.base_on_line``: the latest contribution base is within
+  ``base_margin`` (a share of the line) of a tier line (the contribution-base tiers of POLICY.md §4 and the title's ≥1×
+  condition of §3), below it or above it; ``warn.base_on_line`` when it is on the line itself.
 - ``warn.birthday``: the next birthday falls within ``birthday_months`` of the assessment date and costs
   age points (POLICY.md §3: after 43).
 - ``warn.title_condition``: a counted title or skill level whose ≥1× base condition is met with exactly the
@@ -103,8 +103,9 @@ def _base(profile: Profile, policy: Policy, on: dt.date, settings: WarningSettin
             continue
         below = multiple < line - _EPSILON
         percent = abs(multiple - line) / line * 100
-        out.append(Reason("warn.base_below" if below else "warn.base_above",
-                          {"line": _fmt(line), "multiple": _fmt(multiple), "percent": f"{percent:.1f}"}))
+        # "0.0 % above the line" read as nonsense to someone who said "2倍": on the line is said as such.
+        code = "warn.base_below" if below else "warn.base_on_line" if percent < 0.05 else "warn.base_above"
+        out.append(Reason(code, {"line": _fmt(line), "multiple": _fmt(multiple), "percent": f"{percent:.1f}"}))
     return out
 
 

@@ -32,7 +32,7 @@ def test_settings_are_product_parameters() -> None:
 
 
 @pytest.mark.parametrize(("multiple", "code"), [
-    (0.97, "warn.base_below"), (1.03, "warn.base_above"), (1.0, "warn.base_above"), (0.99, "warn.base_below"),
+    (0.97, "warn.base_below"), (1.03, "warn.base_above"), (1.0, "warn.base_on_line"), (0.99, "warn.base_below"),
     (0.96, None), (1.04, None), (0.776, "warn.base_below"), (2.06, "warn.base_above"), (2.07, None)])
 def test_base_margin(multiple: float, code: str | None) -> None:
     p = _profile(contributions=[{"from": "2021-12", "to": "2026-11", "multiple": multiple}])
