@@ -16,10 +16,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from dialogs.base_history import HISTORY, ROUND_KEYS, SAME, START, UNKNOWN
+from dialogs.base_words import YEAR_ONLY_OFFSET, Stated, Value, is_year_only, read_history
 from dialogs.parsing import (
     AMBIGUOUS,
     NO_SUCH_CHOICE,
     NOT_A_DATE,
+    NOT_A_NUMBER,
     OUT_OF_RANGE,
     Choice,
     ParseError,
@@ -36,10 +39,24 @@ from dialogs.parsing import (
 from dialogs.parsing.yes_no import own_words
 from dialogs.questions import ADULT_AGE, PART_TIME_MARKERS, Kind, Question
 from locales import LANGUAGES, translator
-from scoring.months import add_years, first_day, full_years, last_day, month_index, month_label, month_of
+from scoring.months import (
+    add_years,
+    first_day,
+    full_years,
+    last_day,
+    month_from_label,
+    month_index,
+    month_label,
+    month_of,
+)
 from scoring.policy import Policy
 
 FUTURE = "future_date"
+SEVERAL = "several_bases"
+SINCE_ONLY = "since_only"
+PAST_PERIOD = "past_period"
+WHICH_MONTH = "which_month"
+NOT_BEFORE = "not_before_later"
 TOO_EARLY = "too_early"
 EXCEEDS_CAREER = "exceeds_career"
 UNKNOWN_BUTTON = "unknown_button"
@@ -90,11 +107,15 @@ def _floor3(x: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class AnswerContext:
-    """What bounds an answer: today's date, the person's birth date (if known yet), the wages."""
+    """What bounds an answer: today's date, the person's birth date (if known yet), the wages; for the base
+    history, the first month that counts, the start of the later period and the finished earlier rounds."""
 
     today: dt.date
     birth_date: dt.date | None
     wages: Wages
+    needed_from: int | None = None
+    later_start: int | None = None
+    history: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +125,16 @@ class Parsed:
     values: dict[str, Any]
     note: str | None = None
     note_args: dict[str, Any] = field(default_factory=dict)
+    clear: tuple[str, ...] = ()
+    """Answer keys this answer removes (a base history restated in full drops the rounds it no longer has)."""
 
 
 def parse_answer(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     """What typed ``text`` answers to question ``q``."""
     if q.kind is Kind.DATE:
         return _date(q, text, ctx)
+    if q.kind in _HISTORY_PARSERS:
+        return _HISTORY_PARSERS[q.kind](q, text, ctx)
     return Parsed(_PARSERS[q.kind](q, text, ctx))
 
 
@@ -264,19 +289,151 @@ def _duration(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
     return {q.id: months}
 
 
-def _base(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    """Yuan ("1.2万", "12k", "12000") or a multiple ("1.5倍", "150%", "1.5"): told apart by size."""
-    value = parse_multiple(text)
-    if value <= MAX_MULTIPLE:
-        return {q.id: {"multiple": _json_number(value)}}
-    if value < MIN_BASE_CNY or value > MAX_BASE_CNY or _says_multiple(text):
+def _base(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """The current base: yuan ("1.2万", "月薪1.5万", "12k") or a multiple ("1.5倍", "150%", "社平的0.8倍"), the
+    floor or the ceiling ("最低", "I'm at the cap") — often with its start and earlier periods in the same
+    message ("现在是2倍，2023年3月开始的；之前是1.5倍"), which then need not be asked."""
+    reading = read_history(text, ctx.today)
+    if not reading.periods:
+        raise ParseError(SEVERAL if reading.changes else NOT_A_NUMBER)
+    current = reading.periods[0]
+    if current.value is None:
+        raise ParseError(SEVERAL if reading.changes else (SINCE_ONLY if current.since is not None else NOT_A_NUMBER))
+    if current.until is not None and current.until < month_of(ctx.today) - 1:
+        raise ParseError(PAST_PERIOD)
+    values: dict[str, Any] = {"base": _stored_base(current.value, ctx)}
+    parsed = _with_periods(values, reading.periods, 0, ctx, None, ())
+    note = "chat.note.base_yearly" if current.value.yearly else parsed.note
+    return Parsed(parsed.values, note, {}, parsed.clear)
+
+
+def _since(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """The first month of a period ("2023年3月", "去年7月开始交的", "三年前", "since December 2024"), or "一直"."""
+    reading = read_history(text, ctx.today)
+    first = reading.periods[0] if reading.periods else None
+    if first is None or first.since is None:
+        raise ParseError(NOT_A_DATE)
+    if q.id == "base_since":
+        values: dict[str, Any] = {}
+        if first.value is not None:
+            values["base"] = _stored_base(first.value, ctx)
+        return _with_periods(values, reading.periods, 0, ctx, None, (), since_key="base_since")
+    values = {"base_prior_since": _resolve_since(first.since, ctx, ctx.later_start)}
+    if first.until is not None and ctx.later_start is not None and first.until < ctx.later_start - 1:
+        values["base_prior_until"] = month_label(first.until)
+    return Parsed(values, _since_note(first))
+
+
+def _base_prior(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """An earlier base ("1.5倍", "2022年到2025年8月是0.9倍"), or "一样" (the same as the later period)."""
+    reading = read_history(text, ctx.today)
+    first = reading.periods[0] if reading.periods else None
+    if first is None or (first.value is None and not first.same):
+        raise ParseError(SEVERAL if reading.changes else NOT_A_NUMBER)
+    return _with_periods({}, reading.periods, 0, ctx, ctx.later_start, ctx.history, rounds_from=0)
+
+
+def _stored_base(value: Value, ctx: AnswerContext) -> dict[str, Any]:
+    """A stated base as stored: yuan stay yuan (converted month by month later); floor and ceiling are
+    today's bounds as multiples (60 % and 300 % of the average in every period, POLICY.md §6)."""
+    if value.kind == "floor":
+        return {"multiple": ctx.wages.floor_multiple}
+    if value.kind == "ceiling":
+        return {"multiple": ctx.wages.ceiling_multiple}
+    if value.kind == "multiple":
+        if value.amount > MAX_MULTIPLE:
+            raise ParseError(OUT_OF_RANGE)
+        return {"multiple": _json_number(value.amount)}
+    if not MIN_BASE_CNY <= value.amount <= MAX_BASE_CNY and not value.yearly:
         raise ParseError(OUT_OF_RANGE)
-    return {q.id: {"cny": _json_number(value)}}
+    return {"cny": _json_number(round(value.amount, 2))}
 
 
-def _says_multiple(text: str) -> bool:
-    s = normalize(text)
-    return any(mark in s for mark in ("倍", "%", "times", "×", "fold", "percent"))
+def _with_periods(values: dict[str, Any], periods: tuple[Stated, ...], index: int, ctx: AnswerContext,
+                  later: int | None, history: tuple[dict[str, Any], ...], *, since_key: str = "base_since",
+                  rounds_from: int = 1) -> Parsed:
+    """Add what a message says of the start of ``periods[index]`` and of the periods before it.
+
+    ``rounds_from`` is the first period that is an earlier round (1 when ``periods[0]`` is the current
+    base, 0 at the "before that?" question). An earlier period that contradicts a later one (it starts
+    after it) ends the reading: the questions that follow ask for it again.
+    """
+    note: str | None = None
+    first = periods[index]
+    if rounds_from == 1 and first.since is not None:
+        values[since_key] = _resolve_since(first.since, ctx, None)
+        note = _since_note(first)
+        later = _month_or_none(values[since_key])
+    rounds: list[dict[str, Any]] = []
+    for stated in periods[rounds_from:]:
+        if rounds_from == 1 and values.get(since_key) == START:
+            break  # always the same base: there is no earlier period
+        if rounds and "base_prior_since" not in rounds[-1]:
+            break
+        if rounds and rounds[-1]["base_prior_since"] == START:
+            break
+        try:
+            entry = _round(stated, ctx, later)
+        except ParseError:
+            if not rounds and rounds_from == 0:
+                raise
+            break
+        rounds.append(entry)
+        later = _month_or_none(entry.get("base_prior_since"))
+        if later is None:
+            break
+    clear: tuple[str, ...] = ()
+    if rounds:
+        *done, draft = rounds
+        values.update(draft)
+        values[HISTORY] = [*history, *done]
+        clear = tuple(k for k in ROUND_KEYS if k not in draft)
+    return Parsed(values, note, {}, clear)
+
+
+def _round(stated: Stated, ctx: AnswerContext, later: int | None) -> dict[str, Any]:
+    if stated.value is None and not stated.same:
+        raise ParseError(NOT_A_NUMBER)
+    base = SAME if stated.same or stated.value is None else _stored_base(stated.value, ctx)
+    entry: dict[str, Any] = {"base_prior": base}
+    if stated.since is not None:
+        entry["base_prior_since"] = _resolve_since(stated.since, ctx, later)
+    if stated.until is not None and later is not None and stated.until < later - 1:
+        entry["base_prior_until"] = month_label(stated.until)
+    if stated.until is not None and later is not None and stated.until >= later and stated.since is None:
+        raise ParseError(NOT_BEFORE)
+    return entry
+
+
+def _month_or_none(label: object) -> int | None:
+    return month_from_label(label) if isinstance(label, str) and label not in (START, UNKNOWN) else None
+
+
+def _resolve_since(since: int | str, ctx: AnswerContext, later: int | None) -> str:
+    """A stated first month as stored: a ``YYYY-MM`` label or "start", checked against today and the later period.
+
+    A year alone is enough when every month of it lies before the first month that counts (the month
+    then changes nothing); otherwise it is asked again: 36 of 48 months can hang on it.
+    """
+    if since == START:
+        return START
+    assert isinstance(since, int)
+    if is_year_only(since):
+        year = since - YEAR_ONLY_OFFSET
+        if ctx.needed_from is None or month_index(year, 12) > ctx.needed_from:
+            raise ParseError(WHICH_MONTH)
+        since = month_index(year, 1)
+    if since > month_of(ctx.today):
+        raise ParseError(FUTURE)
+    if later is not None and since >= later:
+        raise ParseError(NOT_BEFORE)
+    if ctx.birth_date is not None and since < month_of(add_years(ctx.birth_date, ADULT_AGE)):
+        raise ParseError(TOO_EARLY)
+    return month_label(since)
+
+
+def _since_note(stated: Stated) -> str | None:
+    return "chat.note.since_approximate" if stated.approximate else None
 
 
 def _money(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
@@ -323,10 +480,14 @@ _PARSERS: dict[Kind, Callable[[Question, str, AnswerContext], dict[str, Any]]] =
     Kind.YES_NO: _yes_no,
     Kind.MONTH: _month,
     Kind.DURATION: _duration,
-    Kind.BASE: _base,
     Kind.MONEY: _money,
     Kind.SHARE: _share,
     Kind.COUNT: _count,
+}
+_HISTORY_PARSERS: dict[Kind, Callable[[Question, str, AnswerContext], Parsed]] = {
+    Kind.BASE: _base,
+    Kind.SINCE: _since,
+    Kind.BASE_PRIOR: _base_prior,
 }
 
 

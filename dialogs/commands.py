@@ -40,6 +40,8 @@ _WORDS: dict[Command, tuple[str, ...]] = {
     Command.BACK: ("/back", "back", "go back", "previous", "返回", "上一步", "上一题", "退回"),
     Command.RESTART: ("/restart", "restart", "start over", "重新开始", "重来", "从头开始"),
     Command.SKIP: ("/skip", "skip", "跳过", "略过", "下一题", "不知道", "不清楚", "不确定", "不太清楚", "不晓得",
+                   "不记得", "不记得了", "记不清", "记不清了", "忘了", "i don't remember", "don't remember",
+                   "can't remember",
                    "i don't know", "don't know", "dont know", "i dont know", "not sure", "i'm not sure", "dunno",
                    "idk", "no idea"),
     Command.HELP: ("/help", "help", "?", "帮助", "怎么用", "命令"),

@@ -29,13 +29,16 @@ from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date, parse_yes_n
 from dialogs.profile_build import (
     Calendar,
     Incomplete,
+    answer_context,
     base_cny,
     base_multiple,
     birth_date,
     build_profile,
     eligible_from,
+    floor_months,
+    guard_facts,
 )
-from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS, Answers, Question
+from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS, Answers, Question, applicable_answers
 from dialogs.reminders import reminder_date_of
 from dialogs.session import Session, new_session
 from dialogs.whatif import follow_up, interpret, is_continuation
@@ -48,7 +51,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_TEXT_CHARS = 500
 """Longer messages are not answers (dialogs.parsing refuses them too); say so instead of reading them."""
 REMIND_MAX_YEARS = 20
-_INSURANCE_BLOCK = ("insurance_months", "base", "base_since")
+_INSURANCE_BLOCK = ("insurance_months", "base", "base_since", "base_prior", "base_prior_since")
 _BUTTON_COMMANDS = frozenset({Command.BACK, Command.SKIP, Command.HELP, Command.SCORE, Command.PLAN,
                               Command.RESTART, Command.LANGUAGE, Command.START})
 
@@ -111,7 +114,7 @@ class Conversation:
             w = cal.wages
             cached = _Now(local, today, cal, {
                 "avg": f"{w.average:,.0f}", "floor": f"{w.floor:,.0f}", "ceiling": f"{w.ceiling:,.0f}",
-                "days": self.retention_days, "today": today.isoformat(),
+                "days": self.retention_days, "today": today.isoformat(), "window": cal.lookback_months,
             })
             self._calendars = {today: cached}
         return _Now(local, today, cached.cal, cached.args)
@@ -224,29 +227,30 @@ class _Handler:
 
     def _reask(self, code: str) -> Turn:
         q = BY_ID.get(self.s.state)
-        return self._reply(lead=[replies.hint_text(q, code, self.t)])
+        return self._reply(lead=[replies.hint_text(q, code, self.t, self.s.answers)])
 
     # -- answers --------------------------------------------------------------------------------
+
+    def _context(self) -> AnswerContext:
+        return answer_context(self.s.answers, self.clock.cal)
 
     def _answer(self, read: Callable[[Question, AnswerContext], Parsed]) -> Turn:
         q = BY_ID[self.s.state]
         answers = self.s.answers
-        ctx = AnswerContext(self.clock.today, birth_date(answers, self.clock.today), self.clock.cal.wages)
         try:
-            parsed = read(q, ctx)
+            parsed = read(q, self._context())
         except ParseError as err:
             return self._reask(err.code)
-        for key in q.answer_keys:
-            answers.pop(key, None)
-        answers.update(parsed.values)
+        _store(answers, q, parsed)
         notes = self._notes(q, parsed)
         return self._advance(q, notes)
 
     def _advance(self, answered: Question, notes: list[str]) -> Turn:
-        pos = Position(self.s.state, self.s.answers, self.s.history)
+        pos = Position(self.s.state, self.s.answers, self.s.history, guard_facts(self.s.answers, self.clock.cal))
         self.conv.flow.advance(pos)
         self.s.state = pos.state
         if answered.id in _INSURANCE_BLOCK and self.s.state not in _INSURANCE_BLOCK:
+            notes.extend(self._history_notes())
             notes.extend(self._eligibility_note())
         if self.s.state == DONE:
             return self._finish(notes)
@@ -278,6 +282,12 @@ class _Handler:
             return self.t("chat.note.base_capped", typed=_yuan(cny), cny=_yuan(wages.ceiling),
                           multiple=f"{round(wages.ceiling / wages.average, 3):g}", avg=avg)
         return self.t("chat.note.base_cny", cny=_yuan(cny), multiple=f"{multiple:g}", avg=avg)
+
+    def _history_notes(self) -> list[str]:
+        """Leaving the base questions: the history read back, and the months assumed at the floor."""
+        answers = applicable_answers(self.s.answers, guard_facts(self.s.answers, self.clock.cal))
+        lines = replies.history_lines(answers, self.t, floor_months(answers, self.clock.cal))
+        return ["\n".join(lines)] if lines else []
 
     def _eligibility_note(self) -> list[str]:
         found = eligible_from(self.s.answers, self.clock.cal)
@@ -500,6 +510,24 @@ def _safe(produce: Callable[[], list[str]]) -> list[str]:
         return list(produce())
     except (ProfileError, PolicyError, MissingDateError, ValueError):
         return []
+
+
+def _store(answers: dict[str, Any], q: Question, parsed: Parsed) -> None:
+    """Record an answer: it replaces every key of each question it answers (a message can answer later
+    questions too: "现在是2倍，2023年3月开始的" answers the base and its start), and a question answered
+    *again* also drops the later answers that depended on it (``Question.clears``)."""
+    for other in QUESTIONS:
+        if other is not q and not any(k in parsed.values for k in other.answer_keys):
+            continue
+        again = other.answered(answers)
+        for key in other.answer_keys:
+            answers.pop(key, None)
+        if again:
+            for key in other.clears:
+                answers.pop(key, None)
+    for key in parsed.clear:
+        answers.pop(key, None)
+    answers.update(parsed.values)
 
 
 def _yuan(cny: float) -> str:

@@ -24,8 +24,9 @@ answered question) runs at once, and a trigger's result says whether a transitio
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from collections import ChainMap
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from transitions import EventData, Machine, Transition
@@ -45,9 +46,11 @@ class SessionModel:
     state: str  # set by the machine
     trigger: Callable[..., bool]  # added by the machine
 
-    def __init__(self, answers: MutableMapping[str, Any], history: list[str]) -> None:
+    def __init__(self, answers: MutableMapping[str, Any], history: list[str],
+                 facts: Mapping[str, Any] | None = None) -> None:
         self.answers = answers
         self.history = history
+        self.facts: Mapping[str, Any] = facts or {}
 
 
 def _model(event: EventData) -> SessionModel:
@@ -80,12 +83,13 @@ class _FlowMachine(Machine):
 
 @dataclass(frozen=True)
 class Holds:
-    """A transition's condition: the guard holds for the session's answers."""
+    """A transition's condition: the guard holds for the session's answers (and the turn's facts)."""
 
     guard: Guard
 
     def __call__(self, event: EventData) -> bool:
-        return self.guard(_model(event).answers)
+        model = _model(event)
+        return self.guard(ChainMap(model.answers, dict(model.facts)) if model.facts else model.answers)
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,8 @@ class Position:
     state: str
     answers: dict[str, Any]
     history: list[str]
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    """What guards may need besides the answers, from the turn's date (dialogs.base_history.NEEDED_FROM)."""
 
 
 class Flow:
@@ -217,7 +223,7 @@ class Flow:
         self.machine = new_machine()
 
     def _fire(self, pos: Position, trigger: str) -> bool:
-        model = SessionModel(pos.answers, pos.history)
+        model = SessionModel(pos.answers, pos.history, pos.facts)
         self.machine.add_model(model, initial=pos.state)
         try:
             moved = bool(model.trigger(trigger))

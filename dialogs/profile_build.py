@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogs.answers import Wages
+from dialogs import base_history
+from dialogs.answers import AnswerContext, Wages
 from dialogs.questions import BY_ID, REQUIRED_FOR_SCORE, Answers, applicable_answers
 from scoring import Profile, parse_profile
 from scoring.months import add_years, first_day, month_from_label, month_label, month_of
@@ -133,6 +134,11 @@ def base_multiple(answers: Answers, wages: Wages) -> float | None:
     base = answers.get("base")
     if not isinstance(base, Mapping):
         return None
+    return value_multiple(base, wages)
+
+
+def value_multiple(base: Mapping[str, Any], wages: Wages) -> float:
+    """A stored base (yuan or multiple) as a multiple of the average ``wages``, within the legal bounds."""
     if "cny" in base:
         return wages.multiple_of(float(base["cny"]))
     return min(max(float(base["multiple"]), wages.floor_multiple), wages.ceiling_multiple)
@@ -146,36 +152,92 @@ def base_cny(answers: Answers) -> float | None:
     return None
 
 
-def contributions(answers: Answers, cal: Calendar) -> list[dict[str, Any]]:
-    """The contribution ranges: the current base from "since", earlier insured months at the floor.
+def needed_from(answers: Answers, cal: Calendar) -> int | None:
+    """The first month whose base counts: the later of the first insured month and the look-back start.
 
-    A base in yuan stays in yuan (``base_cny``): the core divides each month by the average wage of
-    that month's period. Months before the first loaded period cannot be converted, so they count at
-    the floor like months of an unknown base (they lie outside every look-back window anyway).
+    The insured months are taken as the most recent ones (the interview asks for a total, not dates).
     """
-    insured = int(answers.get("insurance_months") or 0)
-    if insured <= 0:
-        return []
+    insured = answers.get("insurance_months")
+    if not isinstance(insured, int) or isinstance(insured, bool) or insured <= 0:
+        return None
     last = month_of(cal.today) - 1
-    multiple = base_multiple(answers, cal.wages)
-    cny = base_cny(answers)
-    since = answers.get("base_since")
-    floor = cal.wages.floor_multiple
-    if multiple is None or since is None:
-        span = min(insured, cal.lookback_months)
-        return [_range(last - span + 1, last, floor)]
-    start = max(month_from_label(since), last - insured + 1)
-    if cny is not None:
-        start = max(start, cal.first_wage_month)
-        ranges = [_cny_range(start, last, cny)] if start <= last else []
-    else:
-        ranges = [_range(start, last, multiple)] if start <= last else []
-    covered = max(0, last - start + 1)
-    fill = min(insured - covered, max(0, cal.lookback_months - covered))
-    if fill > 0:
-        first = min(start, last + 1)
-        ranges.insert(0, _range(first - fill, first - 1, floor))
-    return ranges
+    return max(last - insured + 1, last - cal.lookback_months + 1)
+
+
+def answer_context(answers: Answers, cal: Calendar) -> AnswerContext:
+    """What bounds the next answer: the date, the birth date, the wages and where the base history stands."""
+    done = answers.get(base_history.HISTORY)
+    history = tuple(dict(r) for r in done if isinstance(r, Mapping)) if isinstance(done, list) else ()
+    return AnswerContext(cal.today, birth_date(answers, cal.today), cal.wages, needed_from(answers, cal),
+                         base_history.later_start(answers, history), history)
+
+
+def guard_facts(answers: Answers, cal: Calendar) -> dict[str, Any]:
+    """What the questionnaire's guards need to know besides the answers (dialogs.base_history)."""
+    needed = needed_from(answers, cal)
+    return {} if needed is None else {base_history.NEEDED_FROM: needed}
+
+
+def contributions(answers: Answers, cal: Calendar) -> list[dict[str, Any]]:
+    """The contribution ranges of the look-back window: each stated period, the other insured months at the floor.
+
+    Periods come newest first (dialogs.base_history); each one ends where the next later one began (or at
+    the last month it was said to end). A base in yuan stays in yuan (``base_cny``): the core divides each
+    month by the average wage of that month's period. Months before the first loaded period cannot be
+    converted, and months whose base is not known, count at the floor: never more points than were earned.
+    """
+    window = _month_bases(answers, cal)
+    if window is None:
+        return []
+    lo, bases = window
+    floor: dict[str, Any] = {"multiple": cal.wages.floor_multiple}
+    ranges: list[list[Any]] = []  # [first, last, spec]
+    for i, spec in enumerate(bases):
+        spec = spec or floor
+        if ranges and ranges[-1][2] is spec:
+            ranges[-1][1] = lo + i
+        else:
+            ranges.append([lo + i, lo + i, spec])
+    return [{"from": month_label(a), "to": month_label(b), **spec} for a, b, spec in ranges]
+
+
+def floor_months(answers: Answers, cal: Calendar) -> tuple[int, int] | None:
+    """(first, last) month of the window counted at the floor because no base was stated for them.
+
+    None when every insured month of the window has a stated base (or no base was given at all: then the
+    interview already said that the base was skipped).
+    """
+    window = _month_bases(answers, cal)
+    if window is None or answers.get("base") is None:
+        return None
+    lo, bases = window
+    unknown = [lo + i for i, spec in enumerate(bases) if spec is None]
+    return (unknown[0], unknown[-1]) if unknown else None
+
+
+def _month_bases(answers: Answers, cal: Calendar) -> tuple[int, list[dict[str, Any] | None]] | None:
+    """The first month of the window and, for each month up to last month, its stated base (None: unknown)."""
+    lo = needed_from(answers, cal)
+    if lo is None:
+        return None
+    last = month_of(cal.today) - 1
+    insured_start = last - int(answers["insurance_months"]) + 1
+    bases: list[dict[str, Any] | None] = [None] * (last - lo + 1)
+    end = last
+    for p in base_history.periods(answers):
+        first = insured_start if p.since is None else max(p.since, insured_start)
+        hi = end if p.until is None else min(p.until, end)
+        if "cny" in p.base:
+            first = max(first, cal.first_wage_month)
+            spec: dict[str, Any] = {"base_cny": _json_amount(float(p.base["cny"]))}
+        else:
+            spec = {"multiple": value_multiple(p.base, cal.wages)}
+        for m in range(max(first, lo), hi + 1):
+            bases[m - lo] = spec
+        end = min(end, (insured_start if p.since is None else p.since) - 1)
+        if end < lo:
+            break
+    return lo, bases
 
 
 def records(answers: Answers) -> list[dict[str, Any]]:
@@ -194,12 +256,8 @@ def _record(a: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"kind": kind, "date": date, "sentence_years": round(int(months or 0) / 12, 4)}
 
 
-def _range(start: int, end: int, multiple: float) -> dict[str, Any]:
-    return {"from": month_label(start), "to": month_label(end), "multiple": multiple}
-
-
-def _cny_range(start: int, end: int, cny: float) -> dict[str, Any]:
-    return {"from": month_label(start), "to": month_label(end), "base_cny": int(cny) if cny.is_integer() else cny}
+def _json_amount(cny: float) -> int | float:
+    return int(cny) if cny.is_integer() else round(cny, 2)
 
 
 def eligible_from(answers: Answers, cal: Calendar) -> tuple[int, dt.date] | None:

@@ -13,10 +13,13 @@ so going back and changing "do you own a company?" to no can never leave a tax f
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
+
+from dialogs import base_history
 
 Answers = Mapping[str, Any]
 """Answer key -> JSON value (str, int, float, bool, None, list, dict)."""
@@ -32,6 +35,8 @@ class Kind(StrEnum):
     MONTH = "month"
     DURATION = "duration"
     BASE = "CNY amount or multiple"
+    BASE_PRIOR = "an earlier base, or the same"
+    SINCE = "month, or since the start"
     MONEY = "CNY amount"
     SHARE = "share"
     COUNT = "number"
@@ -107,6 +112,8 @@ class Question:
     ``future`` allows dates after today; a month given for a date becomes its ``month_day`` day,
     chosen so that the rounding never overstates points. ``yes_words``/``no_words`` are whole answers
     that say yes or no to this question only ("全日制" to "full-time?", "未婚" to "is your spouse...").
+    ``clears`` are keys of later questions that only make sense relative to this answer: they are removed
+    when it is answered again (a new start of the current base re-opens the earlier periods).
     """
 
     id: str
@@ -127,6 +134,7 @@ class Question:
     hi: float = 0
     yes_words: tuple[str, ...] = ()
     no_words: tuple[str, ...] = ()
+    clears: tuple[str, ...] = ()
     answer_keys: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -168,6 +176,9 @@ FULL_TIME = Guard("full-time", lambda a: a.get("full_time") is True)
 HAS_TITLE = Guard("has a title or skill level", lambda a: a.get("title_skill") not in (None, "none"))
 INSURED = Guard("insured at least a month", lambda a: bool(a.get("insurance_months")))
 BASE_GIVEN = Guard("base given", lambda a: a.get("base") is not None)
+EARLIER_BASE_NEEDED = Guard("months before it count", lambda a: base_history.earlier_needed(a))
+PRIOR_IS_A_BASE = Guard("an earlier base given", lambda a: base_history.is_value(a.get("base_prior")))
+MORE_BASE_NEEDED = Guard("still months before it", lambda a: base_history.more_needed(a))
 OWNS_COMPANY = Guard("owns a company", lambda a: a.get("company") is True)
 PUBLIC_SERVICE = Guard("works in the field", lambda a: a.get("public_service") is True)
 IN_REMOTE_AREA = Guard("lives and works in an area", lambda a: a.get("remote_area") not in (None, "none"))
@@ -252,6 +263,9 @@ BASE_QUICK = (
     Option("3x", "q.base.quick.x3"),
 )
 
+SINCE_QUICK = (Option(base_history.START, "q.base_since.quick.start"),)
+PRIOR_QUICK = (Option(base_history.SAME, "q.base_prior.quick.same"),)
+
 RECORD_KEYS = ("record_kind", "record_date", "record_sentence")
 
 _MATCHES_JOB = ("对口", "专业对口", "岗位对口", "matches", "it matches", "matches my job")
@@ -286,7 +300,15 @@ QUESTIONS: tuple[Question, ...] = (
                        "not working", "not employed", "between jobs", "no job")),
     Question("insurance_months", Kind.DURATION, ("insurance_months",), earliest="adult", lo=0, hi=1200),
     Question("base", Kind.BASE, ("contributions",), quick=BASE_QUICK, optional=True, guard=INSURED),
-    Question("base_since", Kind.MONTH, ("contributions",), guard=INSURED & BASE_GIVEN, earliest="adult"),
+    Question("base_since", Kind.SINCE, ("contributions",), quick=SINCE_QUICK, guard=INSURED & BASE_GIVEN,
+             earliest="adult", clears=(*base_history.ROUND_KEYS, base_history.HISTORY)),
+    Question("base_prior", Kind.BASE_PRIOR, ("contributions",), keys=("base_prior", "base_prior_until"),
+             quick=PRIOR_QUICK, optional=True, skip_value=base_history.UNKNOWN,
+             guard=INSURED & BASE_GIVEN & EARLIER_BASE_NEEDED, earliest="adult"),
+    Question("base_prior_since", Kind.SINCE, ("contributions",), quick=SINCE_QUICK, optional=True,
+             skip_value=base_history.UNKNOWN, guard=INSURED & BASE_GIVEN & EARLIER_BASE_NEEDED & PRIOR_IS_A_BASE,
+             earliest="adult",
+             loop=Loop("base_prior", MORE_BASE_NEEDED, base_history.ROUND_KEYS, base_history.HISTORY)),
     Question("shortage_major", Kind.YES_NO, ("shortage_major",), options=YES_NO_OPTIONS, optional=True,
              skip_value=False, yes_words=(*_MATCHES_JOB, "在目录里", "在目录里面", "在目录上"),
              no_words=(*_NOT_MATCHING, "不在目录里", "不在目录里面", "不在目录上", "不在")),
@@ -335,18 +357,23 @@ REQUIRED_FOR_SCORE: tuple[str, ...] = ("birth", "education", "insurance_months")
 """The questions without which no score can be computed (the profile's required fields)."""
 
 
-def applicable_answers(answers: Answers) -> dict[str, Any]:
+def applicable_answers(answers: Answers, facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Only the answers of questions that apply now, each guard seeing only applicable earlier answers.
 
-    Committed loop entries (earlier records) count while the loop's questions apply.
+    Committed loop entries (earlier records) count while the loop's questions apply. ``facts`` are what
+    date-dependent guards read (dialogs.base_history.NEEDED_FROM); without them such guards assume the
+    answers still count, so nothing stated is dropped.
     """
     kept: dict[str, Any] = {}
+    seen: Mapping[str, Any] = ChainMap(kept, dict(facts)) if facts else kept
     for q in QUESTIONS:
-        if not q.applies(kept):
+        # The finished rounds of a loop count while its first question applies, even when the loop
+        # question itself no longer does (the last round said "unknown").
+        if q.loop is not None and q.loop.into in answers and BY_ID[q.loop.to].applies(seen):
+            kept[q.loop.into] = answers[q.loop.into]
+        if not q.applies(seen):
             continue
         for key in q.answer_keys:
             if key in answers:
                 kept[key] = answers[key]
-        if q.loop is not None and q.loop.into in answers and BY_ID[q.loop.to].applies(kept):
-            kept[q.loop.into] = answers[q.loop.into]
     return kept

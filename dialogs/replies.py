@@ -9,19 +9,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dialogs import payloads
+from dialogs import base_history, payloads
 from dialogs.messages import Button, Outbound
 from dialogs.questions import BY_ID, YES_NO_OPTIONS, Answers, Kind, Question
 from locales import Translator
+from scoring.months import month_from_label
 
 _ROW_WIDTH = {"birth_month": 4}
 _DEFAULT_ROW_WIDTH = 2
 
 
-def hint_text(q: Question | None, code: str, t: Translator) -> str:
+def hint_text(q: Question | None, code: str, t: Translator, answers: Answers | None = None) -> str:
     """The question's own hint for this failure if it has one, else the generic one, plus an example."""
     specific = f"q.{q.id}.hint.{code}" if q is not None else ""
-    text = t(specific) if specific and t.has(specific) else t(f"hint.{code}" if t.has(f"hint.{code}") else "hint.other")
+    args = history_args(q, answers or {}, t) if q is not None else {}
+    if specific and t.has(specific):
+        text = t(specific, **args)
+    else:
+        text = t(f"hint.{code}" if t.has(f"hint.{code}") else "hint.other")
     if q is not None and t.has(q.example_key):
         text += "\n" + t(q.example_key)
     return text
@@ -30,15 +35,17 @@ def hint_text(q: Question | None, code: str, t: Translator) -> str:
 def question_message(q: Question, answers: Answers, history: Sequence[str], t: Translator,
                      args: Mapping[str, Any], lead: Sequence[str] = ()) -> Outbound:
     """Ask ``q``; ``lead`` lines (a hint, a note) come first, the current answer (after back) last."""
-    lines = [*lead, t(q.prompt_key, **args)]
+    lines = [*lead, t(q.prompt_key, **args, **history_args(q, answers, t))]
     if q.optional:
-        lines.append(t("chat.optional"))
+        own = f"q.{q.id}.optional"  # "记不清就说「不记得」" where skipping means not knowing
+        lines.append(t(own) if t.has(own) else t("chat.optional"))
     if q.answered(answers):
         lines.append(t("chat.current_answer", answer=format_answer(q, answers, t)))
     rows = _option_rows(q, t)
     commands = []
     if q.optional:
-        commands.append(Button(t("cmd.skip"), payloads.command("skip")))
+        skip = f"q.{q.id}.skip"  # "不记得了" says better than "跳过" what skipping an earlier base means
+        commands.append(Button(t(skip) if t.has(skip) else t("cmd.skip"), payloads.command("skip")))
     if history:
         commands.append(Button(t("cmd.back"), payloads.command("back")))
     if commands:
@@ -109,15 +116,68 @@ def format_answer(q: Question, answers: Answers, t: Translator) -> str:
         return t(YES_NO_OPTIONS[0].label if value else YES_NO_OPTIONS[1].label)
     if q.kind is Kind.DURATION:
         return t("chat.answer.months", months=value)
-    if q.kind is Kind.BASE and isinstance(value, Mapping):
-        if "cny" in value:
-            return t("chat.answer.cny", cny=_money(value["cny"]))
-        return t("chat.answer.multiple", multiple=f"{float(value['multiple']):g}")
+    if q.kind in (Kind.BASE, Kind.BASE_PRIOR) and isinstance(value, Mapping):
+        return base_text(value, t)
+    if value == base_history.SAME:
+        return t("chat.answer.same_base")
+    if value == base_history.UNKNOWN:
+        return t("chat.answer.not_known")
+    if q.kind is Kind.SINCE:
+        return t("chat.answer.since_start") if value == base_history.START else month_text(month_from_label(value), t)
     if q.kind is Kind.MONEY:
         return t("chat.answer.cny", cny=_money(value))
     if q.kind is Kind.SHARE:
         return f"{float(value) * 100:g}%"
     return str(value)
+
+
+def base_text(base: Mapping[str, Any], t: Translator) -> str:
+    """A stored base in words: "15,000 元" or "2 倍"."""
+    if "cny" in base:
+        return t("chat.answer.cny", cny=_money(base["cny"]))
+    return t("chat.answer.multiple", multiple=f"{float(base['multiple']):g}")
+
+
+def month_text(m: int, t: Translator) -> str:
+    """A month index as people write it: "2023年3月", "Mar 2023"."""
+    return t("chat.year_month", year=m // 12, month_name=t(f"chat.month.{m % 12 + 1}"))
+
+
+def history_args(q: Question, answers: Answers, t: Translator) -> dict[str, Any]:
+    """What the questions about an earlier base say: ``before`` which month (the first month of the next
+    later period), ``later`` (that period's base) and ``value`` (the base whose first month is asked)."""
+    if q.id not in ("base_prior", "base_prior_since"):
+        return {}
+    done = answers.get(base_history.HISTORY)
+    finished = [r for r in done if isinstance(r, Mapping)] if isinstance(done, list) else []
+    start = base_history.later_start(answers, finished)
+    later = base_history.later_base(answers, finished)
+    draft = answers.get("base_prior")
+    value = draft if isinstance(draft, Mapping) else later
+    return {"before": "" if start is None else month_text(start, t),
+            "later": "" if later is None else base_text(later, t),
+            "value": "" if value is None else base_text(value, t)}
+
+
+def history_lines(answers: Answers, t: Translator, floor_span: tuple[int, int] | None) -> list[str]:
+    """The base history read back, one line a period, newest first, and the months assumed at the floor."""
+    periods = base_history.periods(answers)
+    lines: list[str] = []
+    if len(periods) > 1:
+        lines.append(t("chat.history.title"))
+        end: int | None = None
+        for p in periods:
+            until = p.until if p.until is not None else end
+            since = t("chat.history.from_start") if p.since is None else month_text(p.since, t)
+            span = t("chat.history.open", since=since) if until is None else t(
+                "chat.history.closed", since=since, until=month_text(until, t))
+            lines.append(t("chat.history.line", span=span, base=base_text(p.base, t)))
+            end = None if p.since is None else p.since - 1
+    if floor_span is not None:
+        first, last = floor_span
+        lines.append(t("chat.history.floor", first=month_text(first, t), last=month_text(last, t),
+                       months=last - first + 1))
+    return lines
 
 
 def _money(value: Any) -> str:

@@ -30,12 +30,14 @@ START = "[*]"
 
 EVERYTHING = [
     "hi", "@agree", "1985-07-01", "@bachelor_degree", "@yes", "2007-07-01", "@skill_3", "@yes", "@yes", "10 years",
-    "1.2x", "2020-01", "@yes", "@yes", "500000", "50%", "12", "@yes", "2015-01-01", "@lingang", "2020-01-01",
+    "1.2x", "2024-01", "1x", "2023-01", "0.9x since June 2021", "@yes", "@yes", "500000", "50%", "12", "@yes",
+    "2015-01-01", "@lingang", "2020-01-01",
     "@provincial", "@yes", "2015-05-01", "@yes", "@yes", "@detention", "2022-01-01", "@yes", "@criminal", "2019-01-01",
     "2 years", "@no", "2026-12-31",
 ]  # fmt: skip
 """Every optional question answered yes (company, public service, remote area, spouse, records), two records of
-which one criminal (the sentence question), so the record loop is taken."""
+which one criminal (the sentence question), so the record loop is taken; a base history of three periods, so the
+earlier-base loop is taken too (its second round answered in one message)."""
 
 BACK_AND_RESTART = [
     "hi", "@agree", "35", "@3", "back", "back", "1990-03-01", "@college", "@no", "back", "back", "@bachelor_degree",
@@ -127,8 +129,8 @@ async def test_every_transition_the_engine_takes_is_drawn(taken: list[Step], dra
 
 async def test_back_and_restart_do_what_the_rules_under_the_diagram_say(taken: list[Step]) -> None:
     text = DOC.read_text(encoding="utf-8")
-    assert "- `back`: 31 transitions, one from every state but `consent`, to the previous answered question" in text
-    assert f"- `restart`: 31 transitions, one from every state but `consent`, to `{FIRST}`" in text
+    assert "- `back`: 33 transitions, one from every state but `consent`, to the previous answered question" in text
+    assert f"- `restart`: 33 transitions, one from every state but `consent`, to `{FIRST}`" in text
     runs = await run_interviews(taken)
     triggers = {step.trigger for steps in runs.values() for step in steps}
     assert triggers == {"agree", "next", "back", "restart"}

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from dialogs.base_history import NEEDED_FROM
 from dialogs.flow import HISTORY, Flow, Holds, Position
 from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS
+from scoring.months import month_index
 
 FLOW = Flow()
 
@@ -24,7 +26,7 @@ def next_from(state: str) -> list[tuple[str | None, str | None]]:
 
 def walk(answers: dict[str, Any]) -> list[str]:
     """The questions asked when every question is answered from ``answers`` in order."""
-    pos = Position("consent", {}, [])
+    pos = Position("consent", {}, [], {k: v for k, v in answers.items() if k.startswith("@")})
     FLOW.agree(pos)
     asked = []
     while pos.state != "done":
@@ -57,7 +59,12 @@ def test_the_shortest_interview_skips_every_follow_up() -> None:
     ({"full_time": True, "graduation": "2012-07-01"}, ["graduation"], []),
     ({"title_skill": "senior", "title_recognised": True}, ["title_recognised"], []),
     ({"insurance_months": 12, "base": None}, ["base"], ["base_since"]),
-    ({"insurance_months": 12, "base": {"multiple": 1}, "base_since": "2025-03"}, ["base", "base_since"], []),
+    ({"insurance_months": 12, "base": {"multiple": 1}, "base_since": "2025-03", NEEDED_FROM: month_index(2025, 3)},
+     ["base", "base_since"], ["base_prior"]),
+    ({"insurance_months": 48, "base": {"multiple": 1}, "base_since": "2025-03", NEEDED_FROM: month_index(2022, 3),
+      "base_prior": "unknown"}, ["base_since", "base_prior"], ["base_prior_since"]),
+    ({"insurance_months": 48, "base": {"multiple": 1}, "base_since": "2025-03", NEEDED_FROM: month_index(2022, 3),
+      "base_prior": {"multiple": 2}, "base_prior_since": "2021-01"}, ["base_prior", "base_prior_since"], []),
     ({"company": True, "company_tax": 0, "company_share": 1.0, "company_hires": 0},
      ["company_tax", "company_share", "company_hires"], []),
     ({"public_service": True, "public_service_since": "2020-01-01"}, ["public_service_since"], []),
@@ -100,7 +107,7 @@ def test_back_and_restart_are_one_transition_per_state() -> None:
         by_source = FLOW.machine.events[trigger].transitions
         assert {s: [t.dest for t in by_source[s]] for s in by_source} == {s: [dest] for s in sources}
     counts = {name: sum(map(len, e.transitions.values())) for name, e in FLOW.machine.events.items()}
-    assert counts == {"agree": 1, "next": 48, "back": 31, "restart": 31}
+    assert counts == {"agree": 1, "next": 53, "back": 33, "restart": 33}
 
 
 def test_back_returns_through_the_history_and_next_passes_answered_questions() -> None:

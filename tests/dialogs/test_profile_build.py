@@ -47,8 +47,8 @@ def test_current_base_runs_from_since_and_earlier_insured_months_count_at_the_fl
         {"from": "2022-03", "to": "2025-02", "multiple": CAL.wages.floor_multiple},  # up to the 48-month look-back
         {"from": "2025-03", "to": "2026-02", "multiple": 0.85},
     ]
-    answers["base_since"] = "2020-01"
-    assert contributions(answers, CAL) == [{"from": "2020-01", "to": "2026-02", "multiple": 0.85}]
+    answers["base_since"] = "2020-01"  # only the window is materialised: earlier months count for no tier
+    assert contributions(answers, CAL) == [{"from": "2022-03", "to": "2026-02", "multiple": 0.85}]
 
 
 def test_contributions_are_clamped_to_the_insured_months() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import string
 
-from dialogs import payloads
+from dialogs import payloads, replies
 from dialogs.messages import MAX_PAYLOAD_BYTES
 from dialogs.questions import BY_ID, HAS_RECORDS, OWNS_COMPANY, QUESTIONS, REQUIRED_FOR_SCORE, STATES, Guard
-from locales import LANGUAGES, catalogue
+from locales import LANGUAGES, catalogue, translator
 from scoring.changes import SETTABLE
 
 PROFILE_FIELDS = {"birth_date", "education", "full_time_graduation_date", "title_skill", "title_skill_recognised",
@@ -68,12 +68,13 @@ def test_dialog_keys_do_not_use_the_prefixes_owned_by_jifen_po() -> None:
 
 
 def test_prompt_placeholders_are_the_ones_the_engine_supplies() -> None:
-    supplied = {"avg", "floor", "ceiling", "days", "today"}
+    supplied = {"avg", "floor", "ceiling", "days", "today", "window"}
     for lang in LANGUAGES:
         for q in QUESTIONS:
+            from_answers = set(replies.history_args(q, {}, translator(lang)))  # the base-history questions
             text = catalogue(lang)[q.prompt_key]
             names = {n for _, n, _, _ in string.Formatter().parse(text) if n}
-            assert names <= supplied, (lang, q.id, names)
+            assert names <= supplied | from_answers, (lang, q.id, names)
 
 
 def test_every_button_payload_fits_telegram_and_reads_back() -> None:

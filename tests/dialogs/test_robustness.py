@@ -6,7 +6,7 @@ import datetime as dt
 
 from dialogs.profile_build import Calendar
 from dialogs.questions import BY_ID, DONE, QUESTIONS
-from dialogs.replies import hint_text
+from dialogs.replies import hint_text, history_args
 from locales import translator
 from scoring import load_policy
 from tests.dialogs.chat import NOW, new_memory_chat, session_of
@@ -14,9 +14,10 @@ from tests.dialogs.chat import NOW, new_memory_chat, session_of
 
 def quoted_values(on: dt.date, retention_days: int) -> dict[str, object]:
     """What the prompts quote on that day: the wage figures in force and the retention period."""
-    wages = Calendar.on(load_policy(), on).wages
+    cal = Calendar.on(load_policy(), on)
+    wages = cal.wages
     return {"avg": f"{wages.average:,.0f}", "floor": f"{wages.floor:,.0f}", "ceiling": f"{wages.ceiling:,.0f}",
-            "days": retention_days, "today": on.isoformat()}
+            "days": retention_days, "today": on.isoformat(), "window": cal.lookback_months}
 
 # (question, a wrong answer specific to its kind and the hint code it must get, then the right answer)
 EVERY_QUESTION: tuple[tuple[str, str, str, str], ...] = (
@@ -30,7 +31,9 @@ EVERY_QUESTION: tuple[tuple[str, str, str, str], ...] = (
     ("employed_now", "也许吧", "not_yes_no", "是"),
     ("insurance_months", "200年", "out_of_range", "8年"),
     ("base", "50", "out_of_range", "1.5倍"),
-    ("base_since", "2099-03", "future_date", "2022-03"),
+    ("base_since", "2099-03", "future_date", "2023-03"),
+    ("base_prior", "100倍", "out_of_range", "1倍"),
+    ("base_prior_since", "2024-05", "not_before_later", "2021-01"),
     ("shortage_major", "也许吧", "not_yes_no", "是"),
     ("company", "也许吧", "not_yes_no", "是"),
     ("company_tax", "-5", "out_of_range", "50万"),
@@ -81,7 +84,7 @@ async def test_wrong_answers_at_every_question_keep_the_question_and_the_answers
         before = await session_of(store)
         assert before is not None and before.state == state
         q = BY_ID[state]
-        prompt = t(q.prompt_key, **args)
+        prompt = t(q.prompt_key, **args, **history_args(q, before.answers, t))
         for text, generic_code in (*GENERIC, (wrong, code)):
             await chat.say(text)
             after = await session_of(store)
@@ -92,7 +95,7 @@ async def test_wrong_answers_at_every_question_keep_the_question_and_the_answers
             assert reply.payloads() == _question_payloads(before.state, bool(before.history), q.optional)
             assert reply.text.index(prompt) > 0, "the hint comes first"
             if generic_code is not None:
-                assert reply.text.startswith(hint_text(q, generic_code, t)), (state, text)
+                assert reply.text.startswith(hint_text(q, generic_code, t, before.answers)), (state, text)
         await chat.say(right)
     session = await session_of(store)
     assert session is not None and session.state == DONE
