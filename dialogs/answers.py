@@ -303,8 +303,9 @@ def _base(q: Question, text: str, ctx: AnswerContext) -> Parsed:
         raise ParseError(PAST_PERIOD)
     values: dict[str, Any] = {"base": _stored_base(current.value, ctx)}
     parsed = _with_periods(values, reading.periods, 0, ctx, None, ())
-    note = "chat.note.base_yearly" if current.value.yearly else parsed.note
-    return Parsed(parsed.values, note, {}, parsed.clear)
+    if current.value.yearly:
+        return Parsed(parsed.values, "chat.note.base_yearly", {}, parsed.clear)
+    return parsed
 
 
 def _since(q: Question, text: str, ctx: AnswerContext) -> Parsed:
@@ -321,7 +322,7 @@ def _since(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     values = {"base_prior_since": _resolve_since(first.since, ctx, ctx.later_start)}
     if first.until is not None and ctx.later_start is not None and first.until < ctx.later_start - 1:
         values["base_prior_until"] = month_label(first.until)
-    return Parsed(values, _since_note(first))
+    return Parsed(values, *_since_note(first))
 
 
 def _base_prior(q: Question, text: str, ctx: AnswerContext) -> Parsed:
@@ -358,7 +359,7 @@ def _with_periods(values: dict[str, Any], periods: tuple[Stated, ...], index: in
     base, 0 at the "before that?" question). An earlier period that contradicts a later one (it starts
     after it) ends the reading: the questions that follow ask for it again.
     """
-    note: str | None = None
+    note: tuple[str | None, dict[str, Any]] = (None, {})
     first = periods[index]
     if rounds_from == 1 and first.since is not None:
         values[since_key] = _resolve_since(first.since, ctx, None)
@@ -388,7 +389,7 @@ def _with_periods(values: dict[str, Any], periods: tuple[Stated, ...], index: in
         values.update(draft)
         values[HISTORY] = [*history, *done]
         clear = tuple(k for k in ROUND_KEYS if k not in draft)
-    return Parsed(values, note, {}, clear)
+    return Parsed(values, *note, clear)
 
 
 def _round(stated: Stated, ctx: AnswerContext, later: int | None) -> dict[str, Any]:
@@ -432,8 +433,11 @@ def _resolve_since(since: int | str, ctx: AnswerContext, later: int | None) -> s
     return month_label(since)
 
 
-def _since_note(stated: Stated) -> str | None:
-    return "chat.note.since_approximate" if stated.approximate else None
+def _since_note(stated: Stated) -> tuple[str | None, dict[str, Any]]:
+    """"三年前", "2022年初": say which month it was taken as (a month index, rendered by the conversation)."""
+    if stated.approximate and isinstance(stated.since, int):
+        return "chat.note.since_approximate", {"month": stated.since}
+    return None, {}
 
 
 def _money(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:

@@ -260,7 +260,10 @@ class _Handler:
         a = self.s.answers
         notes = []
         if parsed.note is not None:
-            notes.append(self.t(parsed.note, **parsed.note_args))
+            args = dict(parsed.note_args)
+            if isinstance(args.get("month"), int):  # a month index, said as people write it
+                args["month"] = replies.month_text(args["month"], self.t)
+            notes.append(self.t(parsed.note, **args))
         if (q.id == "education" and a.get("edu_part_time")) or (q.id == "full_time" and a.get("full_time") is False):
             notes.append(self.t("chat.note.part_time"))
         if q.id == "base" and a.get("base") is not None:
@@ -289,6 +292,12 @@ class _Handler:
         lines = replies.history_lines(answers, self.t, floor_months(answers, self.clock.cal))
         return ["\n".join(lines)] if lines else []
 
+    def _assumed_floor(self) -> str | None:
+        """The months of the window counted at the floor because their base is not known, if any."""
+        answers = applicable_answers(self.s.answers, guard_facts(self.s.answers, self.clock.cal))
+        span = floor_months(answers, self.clock.cal)
+        return None if span is None else replies.history_lines({}, self.t, span)[0]
+
     def _eligibility_note(self) -> list[str]:
         found = eligible_from(self.s.answers, self.clock.cal)
         if found is None:
@@ -305,6 +314,8 @@ class _Handler:
         messages = [Outbound(text) for text in _safe(lambda: advice.final_messages(profile, self.t, self.conv.policy))]
         if not messages:
             messages = [Outbound(self.t("chat.score.failed"))]
+        if (assumed := self._assumed_floor()) is not None and assumed not in notes:
+            messages.insert(1, Outbound(assumed))  # right after the breakdown it qualifies
         if notes:
             messages.insert(0, Outbound("\n".join(notes)))
         return Turn(self.s, [*messages, replies.done_message(self.t, first=True)], Action.SAVE)

@@ -168,9 +168,13 @@ def history_lines(answers: Answers, t: Translator, floor_span: tuple[int, int] |
         end: int | None = None
         for p in periods:
             until = p.until if p.until is not None else end
-            since = t("chat.history.from_start") if p.since is None else month_text(p.since, t)
-            span = t("chat.history.open", since=since) if until is None else t(
-                "chat.history.closed", since=since, until=month_text(until, t))
+            if p.since is None:
+                span = (t("chat.history.always") if until is None
+                        else t("chat.history.up_to", until=month_text(until, t)))
+            elif until is None:
+                span = t("chat.history.open", since=month_text(p.since, t))
+            else:
+                span = t("chat.history.closed", since=month_text(p.since, t), until=month_text(until, t))
             lines.append(t("chat.history.line", span=span, base=base_text(p.base, t)))
             end = None if p.since is None else p.since - 1
     if floor_span is not None:
