@@ -25,14 +25,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.interviews import EXAMPLE_B
 from bench.table import Row
 
 TARGET_RATIO = 0.7
 USERS = 10
 FIRST_USER_ID = 910_000
-SCRIPT = ("你好", "同意", "1981-01-15", "大专", "是", "2002-07-01", "没有", "8年", "0.85倍", "2022-03", "否", "否",
-          "否", "否", "否", "否", "否", "否", "2026-12-31")
-"""Example B as in bench/turn_bench.py; the last answer is the permit expiry (schedules the reminders)."""
+SCRIPT = EXAMPLE_B
 READY_TIMEOUT_S = 30.0
 RUN_TIMEOUT_S = 120.0
 ROOT = Path(__file__).resolve().parents[1]

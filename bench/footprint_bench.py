@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import os
 import shutil
 import statistics
@@ -29,11 +28,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 from redis.asyncio.connection import AbstractConnection
 
+from bench.interviews import EXAMPLE_B, HISTORY_4, NOW
 from bench.table import Row
 from bot.reminders import RedisReminderQueue
 from bot.sessions import make_engine
@@ -46,10 +45,7 @@ TARGET_ROUND_TRIPS = 2
 TARGET_SESSION_BYTES = 4096
 TARGET_RSS_MB = 120.0
 INTERVIEWS = 20
-NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-SCRIPT = ("你好", "同意", "1981-01-15", "大专", "是", "2002-07-01", "没有", "8年", "0.85倍", "2022-03", "否", "否",
-          "否", "否", "否", "否", "否", "否", "2026-12-31")
-"""Example B as in bench/turn_bench.py; the last answer is the permit expiry (schedules the reminders)."""
+SCRIPT = EXAMPLE_B
 IDLE_MIN_S = 3.0
 IDLE_MAX_S = 30.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,15 +68,15 @@ def counting_round_trips() -> Iterator[list[int]]:
         AbstractConnection.send_packed_command = original  # type: ignore[method-assign]
 
 
-async def _interviews(url: str) -> tuple[list[int], list[int], int, int]:
+async def _interviews(url: str) -> tuple[list[int], list[int], int, int, int]:
     """Round trips of every update, and of the final one (with reminders); session bytes and MEMORY USAGE."""
     client: Redis = make_client(url)
     store, queue = RedisStore(client), RedisReminderQueue(client)
     engine = make_engine(store, queue, Settings(redis_url=None))
 
-    async def interview(user: str) -> list[int]:
+    async def interview(user: str, script: tuple[str, ...] = SCRIPT) -> list[int]:
         trips: list[int] = []
-        for line in SCRIPT:
+        for line in script:
             with counting_round_trips() as count:
                 await engine.handle(Inbound(user_key=user, now=NOW, text=line))
             trips.append(count[0])
@@ -96,13 +92,15 @@ async def _interviews(url: str) -> tuple[list[int], list[int], int, int]:
             final.append(trips[-1])
         key = store.session_key("bench-0")
         data_bytes = int(await client.hstrlen(key, "d"))
+        await interview("bench-history", HISTORY_4)
+        history_bytes = int(await client.hstrlen(store.session_key("bench-history"), "d"))
         usage = int(await client.memory_usage(key) or 0)
         assert len(await queue.pending("bench-0")) == 3
     finally:
         await store.close()
         await queue.close()
         await client.aclose()
-    return per_update, final, data_bytes, usage
+    return per_update, final, data_bytes, usage, history_bytes
 
 
 def _rss_kb(pid: int) -> int:
@@ -161,7 +159,7 @@ def run() -> list[Row]:
         from tests.bot.redis_server import RedisServer  # the tests' throwaway-server helper
 
         with RedisServer() as server:
-            per_update, final, data_bytes, usage = asyncio.run(_interviews(server.url))
+            per_update, final, data_bytes, usage, history_bytes = asyncio.run(_interviews(server.url))
         worst, mean = max(per_update), statistics.mean(per_update)
         rows += [
             Row("Redis round trips per update (engine, whole interview), max", str(worst),
@@ -173,6 +171,8 @@ def run() -> list[Row]:
             Row("session size in Redis after a full interview (data field, bytes)", str(data_bytes),
                 f"<= {TARGET_SESSION_BYTES}", data_bytes <= TARGET_SESSION_BYTES),
             Row("session key MEMORY USAGE (bytes)", str(usage), "reported", True),
+            Row("session size with a 4-period base history (data field, bytes)", str(history_bytes),
+                f"<= {TARGET_SESSION_BYTES}", history_bytes <= TARGET_SESSION_BYTES),
         ]
     rss = idle_rss_mb()
     rows.append(Row("resident memory of an idle `jifen telegram` (polling), MB", f"{rss:.1f}",

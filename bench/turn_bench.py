@@ -11,11 +11,10 @@ POLICY.md §11 example B, typed as free text.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import statistics
 import time
-from zoneinfo import ZoneInfo
 
+from bench.interviews import EXAMPLE_B, NOW
 from bench.table import Row
 from bot.sessions import make_engine
 from bot.settings import Settings
@@ -24,10 +23,7 @@ from dialogs.flow import Flow, Position
 from dialogs.messages import Inbound
 
 TARGET_MEDIAN_MS = 1.0
-NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-SCRIPT = ("你好", "同意", "1981-01-15", "大专", "是", "2002-07-01", "没有", "8年", "0.85倍", "2022-03", "否", "否",
-          "否", "否", "否", "否", "否", "否", "2026-12-31")
-"""Example B; the last line ends the interview (the planning turn, not timed)."""
+SCRIPT = EXAMPLE_B
 
 
 async def _interviews(count: int) -> list[float]:
