@@ -10,7 +10,6 @@ language of the consent screen travels in its buttons instead.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from dialogs.profile_build import (
     answer_context,
     base_cny,
     base_multiple,
-    birth_date,
     build_profile,
     eligible_from,
     floor_months,
@@ -55,8 +53,6 @@ _INSURANCE_BLOCK = ("insurance_months", "base", "base_since", "base_prior", "bas
 _BUTTON_COMMANDS = frozenset({Command.BACK, Command.SKIP, Command.HELP, Command.SCORE, Command.PLAN,
                               Command.RESTART, Command.LANGUAGE, Command.START})
 
-
-_LOOP_KEYS = tuple(q.loop.into for q in QUESTIONS if q.loop is not None)
 
 REMIND_OFF_WORDS = frozenset({"off", "stop", "cancel", "关", "关闭", "取消", "停止", "不用了"})
 
@@ -349,27 +345,21 @@ class _Handler:
     def _correct(self, found: Correction) -> Turn | None:
         """Back to the question the correction names (its stored answer shown), or None when it was not asked.
 
-        The way back is the machine's own ``back``, on a copy: the session changes only when the question is
-        reached. A value in the same message that reads as the question's answer is applied at once.
+        A jump, not a walk back: every answer is kept, the repeated groups (records, earlier bases) included,
+        and the history is cut where the question was first reached, so answering it passes the later
+        questions already answered and returns to where the person was. A value in the same message that reads
+        as the question's answer is applied at once.
         """
         target = found.question
         if target != self.s.state and target not in self.s.history:
             return None
-        pos = Position(self.s.state, copy.deepcopy(self.s.answers), list(self.s.history))
-        for _ in range(len(pos.history) + 1):
-            if pos.state == target or not self.conv.flow.back(pos):
-                break
-        if pos.state != target:
-            return None
-        if any(pos.answers.get(k) != self.s.answers.get(k) for k in _LOOP_KEYS):
-            # Going back over a loop (the records) takes its entries apart again; never do that unasked.
-            return self._reply(lead=[self.t("chat.correction.use_back")])
-        self.s.state, self.s.answers, self.s.history = pos.state, pos.answers, pos.history
+        if target != self.s.state:
+            self.s.history = self.s.history[: self.s.history.index(target)]
+            self.s.state = target
         if found.value:
             q = BY_ID[target]
-            ctx = AnswerContext(self.clock.today, birth_date(self.s.answers, self.clock.today), self.clock.cal.wages)
             try:
-                parse_answer(q, found.value, ctx)
+                parse_answer(q, found.value, self._context())
             except ParseError:
                 pass
             else:

@@ -16,12 +16,20 @@ from tests.dialogs.chat import new_memory_chat, session_of
     ("I made a mistake, my base is 2x", Correction("base", "2x")),
     ("sorry, wrong education", Correction("education", "")),
     ("wrong age: 40", Correction("birth", "40")),
+    ("职称填错了，是中级", Correction("title_skill", "中级")),
+    ("毕业时间写错了，应该是2012年7月", Correction("graduation", "2012年7月")),
+    ("居住证到期日说错了，是2027年3月1日", Correction("permit_expiry", "2027年3月1日")),
+    ("结婚时间记错了，是2019年", Correction("marriage_date", "2019年")),
+    ("我刚才选错了，不是临港，是松江", Correction("remote_area", "松江")),
+    ("sorry, wrong title: intermediate", Correction("title_skill", "intermediate")),
+    ("I made a mistake, I am employed", Correction("employed_now", "")),
 ])  # fmt: skip
 def test_a_correction_names_its_question_and_the_new_value(text: str, expected: Correction) -> None:
     assert recognise_correction(text) == expected
 
 
-@pytest.mark.parametrize("text", ["没有", "我的基数是2倍", "2倍", "average wage", "本科", "not sure", "大专"])
+@pytest.mark.parametrize("text", ["没有", "我的基数是2倍", "2倍", "average wage", "本科", "not sure", "大专",
+                                  "专业不对口", "工作不对口", "不对口的", "在临港工作"])
 def test_an_answer_is_not_a_correction(text: str) -> None:
     assert recognise_correction(text) is None
 
@@ -65,7 +73,8 @@ async def test_a_correction_of_a_question_not_asked_yet_is_read_as_an_answer() -
     assert session is not None and session.state == "education" and "base" not in session.answers
 
 
-async def test_a_correction_across_the_records_changes_nothing_and_says_how() -> None:
+async def test_a_correction_across_the_repeated_groups_keeps_them_and_returns_to_the_end() -> None:
+    """The base correction lies before two loops (earlier bases, records): both stay as they were."""
     from tests.dialogs.test_diagram import EVERYTHING
 
     chat, store = new_memory_chat()
@@ -73,11 +82,16 @@ async def test_a_correction_across_the_records_changes_nothing_and_says_how() ->
         await chat.send(step)
     before = await session_of(store)
     assert before is not None and before.state == "done" and before.answers["records"]
+    assert before.answers["base_history"]
     await chat.say("sorry, I made a mistake: my base is 2x")
-    assert chat.text.startswith("That answer comes before your records")
     after = await session_of(store)
-    assert after is not None and (after.state, after.answers, after.history) == (
-        before.state, before.answers, before.history)
+    assert after is not None and after.state == "done" and after.answers["base"] == {"multiple": 2}
+    assert {k: v for k, v in after.answers.items() if k != "base"} == {
+        k: v for k, v in before.answers.items() if k != "base"}
+    assert "Total:" in chat.text  # the report again, with the corrected base
+    await chat.say("back")  # the history was rebuilt on the way: back still walks the questions
+    again = await session_of(store)
+    assert again is not None and again.state == "permit_expiry"
 
 
 async def test_a_correction_after_the_interview_without_records_applies_and_returns_to_the_end() -> None:
