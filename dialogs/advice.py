@@ -27,15 +27,16 @@ def score_message(profile: Profile, t: Translator, policy: Policy | None = None)
 
 
 def plan_message(profile: Profile, t: Translator, policy: Policy | None = None,
-                 assumptions: Assumptions | None = None) -> str:
-    """Keep-working baseline, the ranked plans (or the margin) and the renewal check."""
-    return render_plan(plan(profile, policy, assumptions), t)
+                 assumptions: Assumptions | None = None, *, say_ineligible: bool = True) -> str:
+    """Why they cannot apply yet (if so), the keep-working baseline, the ranked plans (or the margin) and the
+    renewal check."""
+    return render_plan(plan(profile, policy, assumptions), t, say_ineligible=say_ineligible)
 
 
 def final_messages(profile: Profile, t: Translator, policy: Policy | None = None,
                    assumptions: Assumptions | None = None) -> list[str]:
     """Everything said at the end of the interview, one chat message per element."""
-    return [score_message(profile, t, policy), plan_message(profile, t, policy, assumptions)]
+    return [score_message(profile, t, policy), plan_message(profile, t, policy, assumptions, say_ineligible=False)]
 
 
 def whatif_message(profile: Profile, changes: Sequence[str], t: Translator, policy: Policy | None = None) -> str:

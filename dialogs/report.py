@@ -138,9 +138,19 @@ def render_plan_item(n: int, p: Plan, t: Translator) -> str:
     return "\n".join(lines)
 
 
-def render_plan(result: PlanResult, t: Translator) -> str:
-    """Baseline, ranked plans or the margin check, and the renewal check, as one readable text."""
-    lines = [f"{t('plan.baseline')} {t(result.baseline.why.code, **result.baseline.why.args)}"]
+def render_plan(result: PlanResult, t: Translator, *, say_ineligible: bool = True) -> str:
+    """Baseline, ranked plans or the margin check, and the renewal check, as one readable text.
+
+    It starts with why the person cannot apply now, if they cannot (no current employer, too few insured
+    months...): the points alone would read as "you can apply". ``say_ineligible`` is false where the
+    breakdown right before it already said so (the end of the interview).
+    """
+    lines = []
+    if say_ineligible and result.now.ineligible_reasons:
+        lines.append(t("report.ineligible"))
+        lines += [f"  • {reason_text(r, t)}" for r in result.now.ineligible_reasons]
+        lines.append("")
+    lines.append(f"{t('plan.baseline')} {t(result.baseline.why.code, **result.baseline.why.args)}")
     if result.margin is not None:
         m = result.margin
         lines += ["", t("margin.title", until=m.until.isoformat(), total=m.lowest_total, on=m.on.isoformat())]

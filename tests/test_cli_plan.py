@@ -51,6 +51,17 @@ def test_plan_text_in_both_languages(capsys: pytest.CaptureFixture[str], tmp_pat
     assert "2027-03-01" in en and "2027-03-01" in zh and "estimate" in en and "估计" in zh
 
 
+def test_plan_says_first_that_someone_without_an_employer_cannot_apply(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    path = _file(tmp_path, {**example, "employed_now": False})
+    assert main(["plan", path, "--lang", "en"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "You cannot apply yet:" and "only your employer can file" in lines[1]
+    assert main(["plan", str(EXAMPLE), "--lang", "en"]) == 0
+    assert "cannot apply" not in capsys.readouterr().out  # employed: nothing to say
+
+
 def test_whatif_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["whatif", str(EXAMPLE), "--set", "title_skill=intermediate", "--set",
                  "contributions+=1.0x from 2025-03", "--json"])
