@@ -23,7 +23,7 @@ from dialogs.answers import AnswerContext, Parsed, parse_answer, parse_button
 from dialogs.commands import ALL_COMMANDS, Command, Invocation, is_agreement, recognise
 from dialogs.corrections import Correction, recognise_correction
 from dialogs.flow import Flow, Position
-from dialogs.help import Consider, HelpContext, Topic, answer_text, asks_for_points, consider, help_of
+from dialogs.help import Consider, HelpContext, Topic, answer_text, asks_for_points, consider
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
 from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date, parse_yes_no
@@ -485,10 +485,8 @@ class _Handler:
     # -- what-if --------------------------------------------------------------------------------
 
     def _cmd_whatif(self, text: str) -> Turn:
-        """"如果……"/"what about …": a what-if; only a named topic, not the question's own help, may answer instead."""
-        asked = consider(text, self.s.state)
-        topic = asked.first or asked.fallback
-        return self._whatif(text, None if topic is help_of(self.s.state) else topic)
+        """"如果……"/"what about …": a what-if; only a topic it names may answer instead, when it is no what-if."""
+        return self._whatif(text, consider(text, self.s.state).named)
 
     def _whatif(self, text: str, asked: Topic | None = None) -> Turn:
         """A what-if; one that names no change it can compute but a topic ("what about Baoshan?") gets the topic."""
