@@ -44,7 +44,7 @@ _WORDS: dict[Command, tuple[str, ...]] = {
                    "can't remember",
                    "i don't know", "don't know", "dont know", "i dont know", "not sure", "i'm not sure", "dunno",
                    "idk", "no idea"),
-    Command.HELP: ("/help", "help", "?", "帮助", "怎么用", "命令"),
+    Command.HELP: ("/help", "help", "?", "帮助", "怎么用", "命令", "命令列表", "commands", "/commands"),
     Command.LANGUAGE: ("/lang", "/language", "language", "语言", "切换语言", "change language"),
     Command.SCORE: ("/score", "score", "my score", "show my score", "分数", "我的分数", "积分", "查分", "算分"),
     Command.PLAN: ("/plan", "plan", "my plan", "计划", "方案", "规划", "我的计划"),
@@ -53,6 +53,9 @@ _WORDS: dict[Command, tuple[str, ...]] = {
     Command.WHATIF: ("/whatif", "what if", "whatif"),
 }
 _BY_WORD: dict[str, Command] = {w: c for c, words in _WORDS.items() for w in words}
+ALL_COMMANDS = "all"
+"""The argument of help asked as "命令"/"commands": the full command list instead of the question's help."""
+_COMMAND_LIST = frozenset({"命令", "命令列表", "commands", "/commands"})
 
 _LANGUAGE_NAMES: dict[str, str] = {
     "english": "en", "en": "en", "英文": "en", "英语": "en",
@@ -83,7 +86,7 @@ def recognise(text: str) -> Invocation | None:
     s = normalize(text)
     command = _BY_WORD.get(s)
     if command is not None:
-        return Invocation(command)
+        return Invocation(command, ALL_COMMANDS if s in _COMMAND_LIST else "")
     if s in _LANGUAGE_NAMES:
         return Invocation(Command.LANGUAGE, _LANGUAGE_NAMES[s])
     if m := _LANGUAGE_REQUEST.match(s):

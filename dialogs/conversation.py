@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 from dialogs import advice, payloads, replies
 from dialogs.answers import AnswerContext, Parsed, parse_answer, parse_button
-from dialogs.commands import Command, Invocation, is_agreement, recognise
+from dialogs.commands import ALL_COMMANDS, Command, Invocation, is_agreement, recognise
 from dialogs.corrections import Correction, recognise_correction
 from dialogs.flow import Flow, Position
+from dialogs.help import Consider, HelpContext, Topic, answer_text, asks_for_points, consider
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
 from dialogs.parsing import EMPTY, TOO_LONG, ParseError, parse_date, parse_yes_no
@@ -180,9 +181,14 @@ class _Handler:
         found = recognise_correction(text)
         if found is not None and (corrected := self._correct(found)) is not None:
             return corrected
+        asked = consider(text, self.s.state)  # a question instead of an answer (dialogs/help: the order)
+        if asked.explain:
+            return self._cmd_help("")
         if self.s.state == DONE:
-            return self._whatif(text)
-        return self._answer(lambda q, ctx: parse_answer(q, text, ctx))
+            return self._after_interview(text, asked)
+        if asked.first is not None:
+            return self._asked(asked.first)
+        return self._answer(lambda q, ctx: parse_answer(q, text, ctx), asked.fallback)
 
     def _button(self, raw: str) -> Turn:
         p = payloads.read(raw)
@@ -230,13 +236,14 @@ class _Handler:
     def _context(self) -> AnswerContext:
         return answer_context(self.s.answers, self.clock.cal)
 
-    def _answer(self, read: Callable[[Question, AnswerContext], Parsed]) -> Turn:
+    def _answer(self, read: Callable[[Question, AnswerContext], Parsed], asked: Topic | None = None) -> Turn:
+        """Store the answer and move on; a text that is no answer but a question (``asked``) gets its answer."""
         q = BY_ID[self.s.state]
         answers = self.s.answers
         try:
             parsed = read(q, self._context())
         except ParseError as err:
-            return self._reask(err.code)
+            return self._reask(err.code) if asked is None else self._asked(asked)
         _store(answers, q, parsed)
         notes = self._notes(q, parsed)
         return self._advance(q, notes)
@@ -323,15 +330,28 @@ class _Handler:
             Command.START: self._cmd_start, Command.HELP: self._cmd_help, Command.BACK: self._cmd_back,
             Command.RESTART: self._cmd_restart, Command.SKIP: self._cmd_skip, Command.LANGUAGE: self._cmd_language,
             Command.DELETE: self._cmd_delete, Command.SCORE: self._cmd_score, Command.PLAN: self._cmd_plan,
-            Command.REMIND: self._cmd_remind, Command.WHATIF: self._whatif,
+            Command.REMIND: self._cmd_remind, Command.WHATIF: self._cmd_whatif,
         }
         return handlers[inv.command](inv.argument)
 
     def _cmd_start(self, _arg: str) -> Turn:
         return self._reply(lead=[self.t("chat.welcome_back")])
 
-    def _cmd_help(self, _arg: str) -> Turn:
-        return self._reply(Outbound(replies.help_text(self.t, self.s.state)))
+    def _cmd_help(self, arg: str) -> Turn:
+        text = replies.help_text(self.t, self.s.state, self.clock.args, full=arg == ALL_COMMANDS)
+        return self._reply(Outbound(text))
+
+    # -- a question asked instead of an answer ----------------------------------------------------
+
+    def _asked(self, topic: Topic) -> Turn:
+        """Answer it, then ask the pending question again, unchanged: nothing is stored."""
+        return self._reply(Outbound(answer_text(topic, HelpContext(self.t, self.s.state, self.clock.args))))
+
+    def _after_interview(self, text: str, asked: Consider) -> Turn:
+        """A question about a topic is answered; "能加多少分"-style questions and the rest stay what-ifs."""
+        if asked.first is not None and not asks_for_points(text):
+            return self._asked(asked.first)
+        return self._whatif(text, asked.first or asked.fallback)
 
     def _cmd_back(self, _arg: str) -> Turn:
         pos = Position(self.s.state, self.s.answers, self.s.history)
@@ -475,11 +495,18 @@ class _Handler:
 
     # -- what-if --------------------------------------------------------------------------------
 
-    def _whatif(self, text: str) -> Turn:
+    def _cmd_whatif(self, text: str) -> Turn:
+        """"如果……"/"what about …": a what-if; only a topic it names may answer instead, when it is no what-if."""
+        return self._whatif(text, consider(text, self.s.state).named)
+
+    def _whatif(self, text: str, asked: Topic | None = None) -> Turn:
+        """A what-if; one that names no change it can compute but a topic ("what about Baoshan?") gets the topic."""
+        found = interpret(text, self.clock.today, self.conv.policy) if len(text) <= MAX_TEXT_CHARS else None
+        if found is None and asked is not None:
+            return self._asked(asked)
         profile = self._profile()
         if isinstance(profile, str):
             return self._reply(Outbound(profile))
-        found = interpret(text, self.clock.today, self.conv.policy) if len(text) <= MAX_TEXT_CHARS else None
         if found is None:
             return self._reply(Outbound(self.t("chat.whatif.examples")))
         if found.only_time and self.s.last_whatif and is_continuation(text):

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dialogs import base_history, payloads
+from dialogs.help import HelpContext, explain
 from dialogs.messages import Button, Outbound
 from dialogs.questions import BY_ID, YES_NO_OPTIONS, Answers, Kind, Question
 from locales import Translator
@@ -188,9 +189,16 @@ def _money(value: Any) -> str:
     return f"{float(value):,.0f}"
 
 
-def help_text(t: Translator, state: str) -> str:
+def help_text(t: Translator, state: str, args: Mapping[str, Any] | None = None, *, full: bool = False) -> str:
+    """"帮助"/"?" at a question: what it asks, what counts and where to look it up, then the commands in one line.
+
+    ``full`` (asked as "命令"/"commands"), or a state without help of its own: the command list with explanations.
+    """
     q = BY_ID.get(state)
-    lines = [t("chat.help")]
+    explained = None if full else explain(HelpContext(t, state, args or {}))
+    lines = [t("chat.help")] if explained is None else [explained]
     if q is not None and q.optional:
         lines.append(t("chat.help.skip"))
+    if explained is not None:
+        lines.append(t("chat.help.short"))
     return "\n".join(lines)

@@ -1,0 +1,51 @@
+"""The words of an answer to a topic: its message (with today's wage figures), then "please confirm" for M/L facts.
+
+Most answers are a fixed message filled with the turn's arguments (the average wage and the base bounds in force,
+the retention days). A topic whose answer depends on where the person is names a renderer here (``render:`` in
+the topic file); the guide (issue #15) adds its personal answers the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dialogs.help.topics import Topic, topics
+from dialogs.questions import BY_ID
+from locales import Translator
+
+
+@dataclass(frozen=True, slots=True)
+class HelpContext:
+    """What an answer may use: the user's language, the state being asked, the turn's arguments."""
+
+    t: Translator
+    state: str
+    args: Mapping[str, Any]
+
+
+def _skip(topic: Topic, ctx: HelpContext) -> str:
+    """Whether *this* question may be skipped: the answer to "可以跳过吗" depends on where it is asked."""
+    q = BY_ID.get(ctx.state)
+    if q is None:
+        return ctx.t("help.skip.none")
+    return ctx.t("help.skip.optional" if q.optional else "help.skip.required")
+
+
+RENDERERS: dict[str, Callable[[Topic, HelpContext], str]] = {"skip": _skip}
+"""Renderer name (``render:`` in a topic file) -> the function producing the answer's words."""
+
+
+def answer_text(topic: Topic, ctx: HelpContext) -> str:
+    render = RENDERERS.get(topic.render or "")
+    text = render(topic, ctx) if render is not None else ctx.t(topic.text, **ctx.args)
+    if topic.confirm:
+        text += "\n" + ctx.t("help.confirm")
+    return text
+
+
+def explain(ctx: HelpContext) -> str | None:
+    """The help of the state being asked (what counts, where to look it up), or None if it has none."""
+    topic = topics().help_of.get(ctx.state)
+    return None if topic is None else answer_text(topic, ctx)
