@@ -299,7 +299,7 @@ def _base(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     current = reading.periods[0]
     if current.value is None:
         raise ParseError(SEVERAL if reading.changes else (SINCE_ONLY if current.since is not None else NOT_A_NUMBER))
-    if current.until is not None and current.until < month_of(ctx.today) - 1:
+    if current.earlier or (current.until is not None and current.until < month_of(ctx.today) - 1):
         raise ParseError(PAST_PERIOD)
     values: dict[str, Any] = {"base": _stored_base(current.value, ctx)}
     parsed = _with_periods(values, reading.periods, 0, ctx, None, ())

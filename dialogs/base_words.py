@@ -52,6 +52,8 @@ class Stated:
     """"一样", "same": the value of the next later period (so that period began earlier than said)."""
     approximate: bool = False
     """A month read from a vague time ("三年前", "2022年初"): said back to the person."""
+    earlier: bool = False
+    """Introduced as an earlier period ("之前是1.5倍", "before that"): never the current base."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +346,8 @@ def read_history(text: str, today: dt.date) -> Reading:
         clauses.append((stated, position))
     ordered: list[Stated] = []
     for stated, position in clauses:
+        if position == "earlier":
+            stated = replace(stated, earlier=True)
         if position == "later" and ordered:
             ordered.insert(0, stated)
         else:

@@ -107,3 +107,21 @@ async def test_a_correction_after_the_interview_without_records_applies_and_retu
     assert after is not None and after.state == "done" and after.answers["base"] == {"multiple": 2.0}
     assert {k: v for k, v in after.answers.items() if k != "base"} == {
         k: v for k, v in before.answers.items() if k != "base"}
+
+
+async def test_a_found_earlier_base_replaces_the_unknown_one_and_the_floor_months() -> None:
+    """"不记得" left months at the floor; "修改基数" and the whole history restated replace the old rounds."""
+    chat, store = new_memory_chat()
+    for step in ("你好", "同意", "1988-01-01", "大专", "是", "2010年7月", "没有", "是", "6年", "2倍，2023年3月开始",
+                 "不知道"):
+        await chat.send(step)
+    assert "先按最低基数算" in chat.text
+    await chat.say("修改基数")
+    at = await session_of(store)
+    assert at is not None and at.state == "base"
+    await chat.say("现在2倍，2023年3月开始；之前1.5倍，2020年1月开始")
+    after = await session_of(store)
+    assert after is not None and after.state == "shortage_major"
+    assert after.answers["base_prior"] == {"multiple": 1.5} and after.answers["base_prior_since"] == "2020-01"
+    assert "base_history" not in after.answers or after.answers["base_history"] == []
+    assert "2020年1月—2023年2月" in chat.text and "先按最低基数算" not in chat.text
