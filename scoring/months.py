@@ -68,6 +68,16 @@ def add_years(d: dt.date, years: int) -> dt.date:
         return dt.date(d.year + years, 3, 1)
 
 
+def window_end(start: dt.date, years: int, inclusive: bool) -> dt.date:
+    """The first day outside "within ``years`` of ``start``" (五年内, 应届 within 2 years).
+
+    Inclusive (POLICY.md §5, revised 2026-12), the ``years``-th anniversary is still inside, so the window
+    closes the day after it; otherwise it closes on the anniversary.
+    """
+    end = add_years(start, years)
+    return end + dt.timedelta(days=1) if inclusive else end
+
+
 def add_months(d: dt.date, months: int) -> dt.date:
     """Same day ``months`` later, clamped to the end of a shorter month."""
     m = month_of(d) + months

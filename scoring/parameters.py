@@ -265,6 +265,14 @@ class RemoteAreaRule:
 
 
 @dataclass(frozen=True, slots=True, config=_CLOSED)
+class WindowRule:
+    """How a look-back "within N years" (三年内, 五年内, 应届) reads its anniversary day."""
+
+    anniversary_inclusive: Flag
+    """True: the N-th anniversary is still inside the window (it closes the day after)."""
+
+
+@dataclass(frozen=True, slots=True, config=_CLOSED)
 class FreshGraduateRule:
     points: Points
     window_years: Years
@@ -287,7 +295,7 @@ NegativePoints = Annotated[int, Strict(), Field(lt=0)]
 
 @dataclass(frozen=True, slots=True, config=_CLOSED)
 class Deduction:
-    """Points taken off per record still inside its look-back window (inclusive of the anniversary)."""
+    """Points taken off per record still inside its look-back window (see :class:`WindowRule`)."""
 
     points: NegativePoints
     window_years: Years
@@ -346,6 +354,7 @@ class Parameters:
     public_service: PublicServiceRule
     remote_area: RemoteAreaRule
     fresh_graduate: FreshGraduateRule
+    windows: WindowRule
     award: AwardRule
     hukou_spouse: HukouSpouseRule
     innovation_talent: FlatBonus

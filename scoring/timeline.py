@@ -2,7 +2,8 @@
 
 The score is a step function of the date: it only changes on the first of a month (insurance and
 contributions accrue), on anniversaries (age, marriage, area, public service, records, graduation),
-on action completion dates and on policy dates. Between two decreasing events (a birthday that
+on the day a look-back window closes (the day after its anniversary, POLICY.md §5), on action completion
+dates and on policy dates. Between two decreasing events (a birthday that
 costs age points, the end of the fresh-graduate window, a policy date, a higher past multiple
 sliding out of a window) the projection never falls, so the planner checks the end of each such
 segment and binary-searches inside the first one that passes: a handful of assessments instead of
@@ -124,16 +125,28 @@ class Timeline:
             rule = params.age
             if age_points(years, rule) < age_points(years - 1, rule) or years > params.eligibility.max_age:
                 drops.add(birthday)
-        for since in (p.hukou_spouse_married_on, p.public_service_since, p.remote_area.since,
-                      *(r.date for r in p.records)):
+        for since in (p.hukou_spouse_married_on, p.public_service_since, p.remote_area.since):
             dates.update(_anniversaries(since, start, end))
-        if p.full_time_graduation_date is not None:
-            ends = _anniversaries(p.full_time_graduation_date, start, end)
+        for r in p.records:  # a deduction ends when its window closes: an increase
+            dates.update(self._window_ends(r.date, start, end))
+        if p.full_time_graduation_date is not None:  # the fresh-graduate bonus ends: a decrease
+            ends = self._window_ends(p.full_time_graduation_date, start, end)
             dates.update(ends)
             drops.update(ends)
         drops.update(d for d in _policy_dates(self.policy) if start < d <= end)
         dates.update(drops)
         return sorted(dates), drops
+
+    def _window_ends(self, since: dt.date, start: dt.date, end: dt.date) -> list[dt.date]:
+        """The days a "within N years of ``since``" window may close: each anniversary, or the day after it
+        where the anniversary is inside the window (POLICY.md §5), by the rules in force on that day."""
+        out = []
+        for day in _anniversaries(since, start - dt.timedelta(days=1), end):
+            if self.policy.rules(day).params.windows.anniversary_inclusive:
+                day += dt.timedelta(days=1)
+            if start < day <= end:
+                out.append(day)
+        return out
 
     def evaluate(self, steps: Sequence[Step], on: dt.date) -> Assessment:
         if not steps:
