@@ -22,6 +22,8 @@ def _label_args(item: Item, t: Translator) -> dict[str, Any]:
     args = dict(item.args)
     if "level" in args and item.id in _LABEL_PREFIX:
         args["level_label"] = t(f"{_LABEL_PREFIX[item.id]}.{args['level']}")
+    if "counted_level" in args:
+        args["counted_level_label"] = t(f"title.{args['counted_level']}")
     if "area" in args:
         args["area_label"] = t(f"area.{args['area']}")
     if isinstance(args.get("multiple"), float):
@@ -44,8 +46,9 @@ def item_name(item_id: str, t: Translator) -> str:
 def warning_text(w: Reason, t: Translator) -> str:
     """One line per threshold warning (scoring.warnings)."""
     args = dict(w.args)
-    if "level" in args:
-        args["level_label"] = t(f"title.{args['level']}")
+    for key in ("level", "counted_level"):
+        if key in args:
+            args[f"{key}_label"] = t(f"title.{args[key]}")
     return t(w.code, **args)
 
 

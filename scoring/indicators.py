@@ -103,6 +103,7 @@ TITLE_KEYS: tuple[str, ...] = parameter_names("title_skill.points")
 TITLE_BASE_KEYS = (*TITLE_KEYS, *parameter_names(
     "title_skill.base_condition_levels", "title_skill.base_condition_months",
     "title_skill.base_condition_window_months", "title_skill.base_condition_multiple"))
+TITLE_LADDER_KEYS = (*TITLE_BASE_KEYS, *parameter_names("title_skill.skill_ladder"))
 
 
 def title_skill(ctx: Context) -> Item:
@@ -134,6 +135,11 @@ def _title_skill(ctx: Context, level: TitleSkill, recognised: bool, have: int | 
         needed = r.base_condition_months
         multiple = r.base_condition_multiple
         if have < needed:
+            fallback = r.ladder_fallback(level)
+            if fallback is not None:  # a 技师 below 1x still holds the 三级 below it (POLICY.md §3)
+                return _item(ctx, "title_skill", r.points[fallback], TITLE_LADDER_KEYS, "item.title_skill.ladder",
+                             certain=False, level=level.value, counted_level=fallback.value, months=have,
+                             needed=needed, window=window, multiple=multiple)
             return _item(ctx, "title_skill", 0, keys, "item.title_skill.base_condition_unmet", certain=False,
                          level=level.value, months=have, needed=needed, window=window, multiple=multiple)
     # Catalogue membership and the match with the post are approvals: never certain.

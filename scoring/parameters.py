@@ -173,12 +173,30 @@ class TitleSkillRule:
     base_condition_months: Months
     base_condition_window_months: Months
     base_condition_multiple: MultipleOfAverageWage
+    skill_ladder: tuple[TitleSkill, ...]
+    """The skill levels, lowest first, each normally reached through the one below it: a holder whose level
+    fails its condition is scored at the highest level below whose conditions hold (POLICY.md §3). Empty:
+    no ladder, a level that fails scores 0."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.base_condition_months > self.base_condition_window_months:
             raise ValueError("base_condition_months must not exceed base_condition_window_months")
+        ladder = self.skill_ladder
+        if len(set(ladder)) != len(ladder) or TitleSkill.NONE in ladder:
+            raise ValueError("skill_ladder: distinct levels, without 'none'")
+        if any(self.points[higher] <= self.points[lower] for lower, higher in pairwise(ladder)):
+            raise ValueError("skill_ladder: lowest first, each level scoring more than the one before")
         return self
+
+    def ladder_fallback(self, level: TitleSkill) -> TitleSkill | None:
+        """The highest level below ``level`` on the ladder that carries no base condition (None: off the ladder
+        or nothing below). The base condition is the same for every level that has one, so when it fails
+        for ``level`` it fails for those too."""
+        if level not in self.skill_ladder:
+            return None
+        below = self.skill_ladder[:self.skill_ladder.index(level)]
+        return next((x for x in reversed(below) if x not in self.base_condition_levels), None)
 
 
 @dataclass(frozen=True, slots=True, config=_CLOSED)
