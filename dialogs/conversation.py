@@ -38,7 +38,7 @@ from dialogs.profile_build import (
 from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS, Answers, Question
 from dialogs.reminders import reminder_date_of
 from dialogs.session import Session, new_session
-from dialogs.whatif import follow_up, interpret, is_continuation
+from dialogs.whatif import resolve
 from locales import Translator, translator
 from scoring import MissingDateError, PolicyError, Profile, ProfileError
 from scoring.months import add_years
@@ -468,17 +468,14 @@ class _Handler:
         profile = self._profile()
         if isinstance(profile, str):
             return self._reply(Outbound(profile))
-        found = interpret(text, self.clock.today, self.conv.policy) if len(text) <= MAX_TEXT_CHARS else None
+        today, previous = self.clock.today, self.s.last_whatif
+        found = resolve(text, previous, today, self.conv.policy) if len(text) <= MAX_TEXT_CHARS else None
         if found is None:
             return self._reply(Outbound(self.t("chat.whatif.examples")))
-        if found.only_time and self.s.last_whatif and is_continuation(text):
-            found = follow_up(self.s.last_whatif, found)
         self.s.last_whatif = list(found.changes)
         texts = _safe(lambda: [advice.whatif_message(profile, found.changes, self.t, self.conv.policy)])
         if not texts:
             return self._reply(Outbound(self.t("chat.whatif.failed")))
-        if found.horizon_months:
-            texts.insert(0, self.t("chat.whatif.horizon", months=found.horizon_months))
         return self._reply(Outbound("\n".join(texts)))
 
     # -- profile --------------------------------------------------------------------------------

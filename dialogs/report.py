@@ -13,7 +13,6 @@ from locales import Translator
 from scoring import Assessment, Item, Reason
 from scoring.diff import ItemChange
 from scoring.planner import Plan, PlannedAction, PlanResult, Renewal
-from scoring.whatif import WhatIf
 
 _LABEL_PREFIX = {"education": "education", "title_skill": "title", "award": "award"}
 
@@ -28,6 +27,8 @@ def _label_args(item: Item, t: Translator) -> dict[str, Any]:
         args["area_label"] = t(f"area.{args['area']}")
     if isinstance(args.get("multiple"), float):
         args["multiple"] = f"{args['multiple']:g}"
+    if isinstance(args.get("line_cny"), int):
+        args["line_cny"] = f"{args['line_cny']:,}"
     return args
 
 
@@ -206,32 +207,4 @@ def plan_json(result: PlanResult, t: Translator) -> dict[str, Any]:
             "on": r.on.isoformat(), "total": r.total, "passes": r.passes,
             "drops": [{"id": c.id, "before": c.before, "after": c.after} for c in r.drops],
             "fix": _plan_json(r.fix, t) if r.fix else None},
-    }
-
-
-def render_whatif(w: WhatIf, t: Translator) -> str:
-    delta = w.after.total - w.before.total
-    lines = [t("whatif.title", changes="; ".join(w.changes))]
-    if w.after.as_of != w.before.as_of:
-        lines.append(t("whatif.date", date=w.after.as_of.isoformat()))
-    lines.append(t("whatif.totals", before=w.before.total, after=w.after.total, delta=f"{delta:+d}"))
-    if w.diff:
-        lines.append(t("plan.changes", text=_change_text(w.diff, t)))
-    else:
-        lines.append(t("whatif.no_change"))
-    for item in w.after.items:
-        if item.id in {c.id for c in w.diff} or (item.reason.endswith("base_condition_unmet")):
-            lines.append(f"  {item_name(item.id, t)}: {explain(item, t)}")
-    if w.after.passes != w.before.passes or w.after.shortfall:
-        lines.append(t("report.passes") if w.after.passes else t("report.shortfall", shortfall=w.after.shortfall))
-    return "\n".join(lines)
-
-
-def whatif_json(w: WhatIf, t: Translator) -> dict[str, Any]:
-    """The ``jifen whatif --json`` contract of issue #3."""
-    return {
-        "changes": list(w.changes),
-        "before": assessment_json(w.before, t),
-        "after": assessment_json(w.after, t),
-        "diff": [{"id": c.id, "before": c.before, "after": c.after} for c in w.diff],
     }

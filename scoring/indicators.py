@@ -135,13 +135,16 @@ def _title_skill(ctx: Context, level: TitleSkill, recognised: bool, have: int | 
         needed = r.base_condition_months
         multiple = r.base_condition_multiple
         if have < needed:
+            wage = ctx.p.wage  # the line in yuan, for saying what the condition means in pay
+            line = round(multiple * min(wage.average_monthly_cny, wage.base_ceiling_cny))
             fallback = r.ladder_fallback(level)
             if fallback is not None:  # a 技师 below 1x still holds the 三级 below it (POLICY.md §3)
                 return _item(ctx, "title_skill", r.points[fallback], TITLE_LADDER_KEYS, "item.title_skill.ladder",
                              certain=False, level=level.value, counted_level=fallback.value, months=have,
-                             needed=needed, window=window, multiple=multiple)
+                             needed=needed, window=window, multiple=multiple, line_cny=line)
             return _item(ctx, "title_skill", 0, keys, "item.title_skill.base_condition_unmet", certain=False,
-                         level=level.value, months=have, needed=needed, window=window, multiple=multiple)
+                         level=level.value, months=have, needed=needed, window=window, multiple=multiple,
+                         line_cny=line)
     # Catalogue membership and the match with the post are approvals: never certain.
     return _item(ctx, "title_skill", points, keys, "item.title_skill", certain=False, level=level.value)
 

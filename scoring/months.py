@@ -38,6 +38,12 @@ def month_from_label(label: str) -> int:
     return month_index(int(year), int(month))
 
 
+def first_month_on_or_after(d: dt.date) -> int:
+    """The first month that starts on or after ``d``: a change made on ``d`` counts in full from this month
+    (the month of ``d`` itself when ``d`` is its first day). The planner and the what-if agree on it."""
+    return month_of(d) if d.day == 1 else month_of(d) + 1
+
+
 def first_day(m: int) -> dt.date:
     return dt.date(m // 12, m % 12 + 1, 1)
 
