@@ -39,7 +39,8 @@ def describe_changes(w: WhatIf, t: Translator) -> list[str]:
                        else t("whatif.change.remote_area.none"))
         else:
             since = w.effective.get("remote_area.kind") or w.effective.get("remote_area.since") or as_of
-            area = t(f"area.{kind}") if kind else t("whatif.change.remote_area.same")
+            # The interview's labels, which say what each area includes (南汇新城 is in Lingang).
+            area = t(f"q.remote_area.option.{kind}") if kind else t("whatif.change.remote_area.same")
             out.append(t("whatif.change.remote_area", area_label=area, date=since.isoformat()))
     if "title_skill" in sets and sets.get("title_skill_recognised") in ("true", None):
         sets.pop("title_skill_recognised", None)

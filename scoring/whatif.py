@@ -127,6 +127,9 @@ class _Search:
             return None
         return p.model_copy(update={"title_skill": held.title_skill, "title_skill_recognised": True})
 
+    def _title_date(self) -> dt.date:
+        return max(self.as_of, self.changed.effective.get("title_skill", self.as_of))
+
     def new_title(self, on: dt.date) -> Item | None:
         """The new level's own item on ``on`` when it does not count in full (for saying what it needs)."""
         if "title_skill" not in self.changed.parsed.sets or self.changed.effective["title_skill"] > on:
@@ -167,4 +170,4 @@ class _Search:
         time_only = self.without(shown) if shown is not None and shown > self.as_of else None
         return WhatIf(changes, before, after, diff(before, after), counts_from, then, time_only,
                       None if after.eligible else eligible_from, asked, self.horizon, self.changed.parsed,
-                      dict(self.changed.effective), self.new_title(then.on if then else self.as_of))
+                      dict(self.changed.effective), self.new_title(then.on if then else self._title_date()))

@@ -73,7 +73,7 @@ def test_whatif_json_is_a_same_date_counterfactual(capsys: pytest.CaptureFixture
     assert data["time_only"] == {"on": "2028-03-01", "total": data["then"]["without"]}
     assert data["at_counts_from"]["with"] - data["at_counts_from"]["without"] == 6
     assert data["eligible_from"] is None and data["horizon"] == "2036-03-01"
-    assert data["described"] == ["从 2026-03-01 起在临港新片区工作并居住"]
+    assert data["described"] == ["从 2026-03-01 起在临港新片区（含南汇新城）工作并居住"]
 
 
 def test_whatif_text_says_the_change_in_words(capsys: pytest.CaptureFixture[str]) -> None:

@@ -85,9 +85,10 @@ def test_replies_speak_the_persons_language(who: str, text: str, changes: list[s
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("zh", ["如果从 2026-12-08 起在临港新片区工作并居住：", "现在：不变，仍是 142 分。",
+    ("zh", ["如果从 2026-12-08 起在临港新片区（含南汇新城）工作并居住：", "现在：不变，仍是 142 分。",
             "2029-12-08 起开始计分：那时", "（+6）", "只看时间（其他都不变）：2029-12-08"]),
-    ("en", ["If you work and live in Lingang New Area (临港新片区) from 2026-12-08:", "Now: no change, still 142",
+    ("en", ["If you work and live in Lingang New Area (临港新片区, Nanhui new town included) from 2026-12-08:",
+            "Now: no change, still 142",
             "It starts to count on 2029-12-08", "(+6)", "Time alone (nothing else changes):"]),
 ])
 def test_the_lingang_reply_keeps_the_change_apart_from_time(lang: str, words: list[str]) -> None:
@@ -178,3 +179,13 @@ async def test_what_if_during_the_interview_needs_the_basics_first() -> None:
         await chat.send(step)
     assert chat.last[0].text.startswith("要计算积分，我还需要知道：")
     assert chat.last[-1].text.startswith("你的最高学历是？")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_example_offered_is_understood(lang: str) -> None:
+    """The examples shown after a question that is not understood are questions that are."""
+    lines = translator(lang)("chat.whatif.examples").splitlines()[1:]
+    examples = [e.strip() for line in lines for e in line.removeprefix("• ").split(" / ")]
+    assert len(examples) >= 8
+    for text in examples:
+        assert interpret(text, TODAY, POLICY) is not None, text

@@ -278,3 +278,8 @@ def test_parse_keeps_the_parts() -> None:
     assert parsed.sets == {"remote_area.kind": None, "title_skill": "skill_2"}
     assert parsed.starts == {"title_skill": D("2027-03-01")}
     assert parsed.gap is not None and (parsed.gap.first, parsed.gap.months) == (2027 * 12, 6)
+
+
+def test_a_dated_title_says_what_it_needs_on_its_date() -> None:
+    w = whatif(_p(title_skill="intermediate"), ["title_skill=senior from 2027-03-01", "title_skill_recognised=true"])
+    assert w.new_title is not None and w.new_title.reason == "item.title_skill.base_condition_unmet"
