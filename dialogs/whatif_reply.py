@@ -14,6 +14,7 @@ from typing import Any
 from dialogs.report import assessment_json, explain, item_name, reason_text
 from locales import Translator
 from scoring import Assessment
+from scoring.changes import flag
 from scoring.diff import ItemChange, diff
 from scoring.whatif import Comparison, WhatIf
 
@@ -42,7 +43,7 @@ def describe_changes(w: WhatIf, t: Translator) -> list[str]:
             # The interview's labels, which say what each area includes (南汇新城 is in Lingang).
             area = t(f"q.remote_area.option.{kind}") if kind else t("whatif.change.remote_area.same")
             out.append(t("whatif.change.remote_area", area_label=area, date=since.isoformat()))
-    if "title_skill" in sets and sets.get("title_skill_recognised") in ("true", None):
+    if "title_skill" in sets and flag(sets.get("title_skill_recognised", True)):
         sets.pop("title_skill_recognised", None)
     if {"investment.share", "investment.avg_local_hires"} <= sets.keys() and _number(sets["investment.share"]) == 0:
         sets.pop("investment.share")
@@ -80,10 +81,10 @@ def _number(raw: Any) -> float | None:
 
 def _describe_set(field: str, value: Any, t: Translator) -> str:
     key = f"whatif.change.{field}"
-    if value is None or value in ("none", "false"):
-        return t(f"{key}.none")
     if field in _FLAGS:
-        return t(f"{key}.true" if value == "true" else f"{key}.none")
+        return t(f"{key}.true" if flag(value) else f"{key}.none")
+    if value is None or value == "none":
+        return t(f"{key}.none")
     if field in _LEVEL_LABELS:
         return t(key, level_label=t(f"{_LEVEL_LABELS[field]}.{value}"))
     if field in _DATED:

@@ -8,7 +8,8 @@ One change per string:
   or end something). ``FIELD=VALUE from YYYY-MM-DD`` (or ``from YYYY-MM``) makes it true from that date on;
   a date field set to a later date (``hukou_spouse_married_on=2027-05-01``) takes effect on that date.
   Setting ``remote_area.kind`` without ``remote_area.since`` means "since the change takes effect".
-- ``insurance_months+=N`` adds insured months.
+- ``insurance_months+=N`` adds insured months; ``insurance_months=N`` says how many there are now (the months
+  after now accrue on top either way).
 - ``contributions+=1.5x from YYYY-MM`` (or ``15000cny``): the base from that month on, replacing what was
   there; a CNY base is converted with the average wage in force in that month.
 - ``contributions=none from YYYY-MM`` stops paying from that month on (quitting, unemployment);
@@ -29,6 +30,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from scoring.months import add_months, first_day, month_from_label, month_label, month_of
 from scoring.policy import Policy, PolicyError
@@ -85,6 +88,17 @@ class Parsed:
     def changes_profile(self) -> bool:
         """Whether anything but the date to look at changes."""
         return bool(self.sets or self.extra_months or self.base or self.gap)
+
+
+_BOOL = TypeAdapter(bool)
+
+
+def flag(value: Any) -> bool | None:
+    """A yes/no value as the profile reads it ("true", "false", "1", "no"...), None if it is not one."""
+    try:
+        return _BOOL.validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _value(raw: str) -> Any:
@@ -246,6 +260,9 @@ class Changed:
         for field, value in parsed.sets.items():
             if self.effective[field] > on:
                 continue
+            if field == "insurance_months":  # the months insured now; later months accrue on top
+                data[field] += self._months(value) - self.profile.insurance_months
+                continue
             if "." in field:
                 outer, inner = field.split(".", 1)
                 data[outer] = {**data[outer], inner: value}
@@ -261,6 +278,13 @@ class Changed:
             return parse_profile(data)
         except ProfileError as exc:
             raise ChangeError(f"after the changes: {exc}") from None
+
+    @staticmethod
+    def _months(value: Any) -> int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ChangeError(f"insurance_months={value}: a whole number of months") from None
 
     def _apply_gap(self, data: dict[str, Any], on: dt.date, gap: Gap) -> None:
         """Cut the gap's months out of the contributions; no insured months and no employer in them."""

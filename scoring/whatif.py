@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from scoring.actions import Catalogue, load_catalogue
 from scoring.assessment import Assessment, Item
 from scoring.calculator import assess
-from scoring.changes import Changed, Parsed
+from scoring.changes import Changed, Parsed, flag
 from scoring.diff import ItemChange, diff
 from scoring.months import add_years
 from scoring.policy import Policy, policy_or_default
@@ -123,7 +123,7 @@ class _Search:
         new = self.changed.parsed.sets.get("title_skill")
         if new in (None, "none", held.title_skill.value) or self.changed.effective["title_skill"] > on:
             return None
-        if self.changed.parsed.sets.get("title_skill_recognised") == "false":
+        if flag(self.changed.parsed.sets.get("title_skill_recognised", True)) is False:
             return None
         return p.model_copy(update={"title_skill": held.title_skill, "title_skill_recognised": True})
 

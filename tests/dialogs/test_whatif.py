@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from dialogs import advice
 from dialogs.whatif import interpret, resolve
-from dialogs.whatif_reply import render_whatif
+from dialogs.whatif_reply import describe_changes, render_whatif
 from locales import LANGUAGES, translator
 from scoring import load_policy
-from scoring.changes import ChangeError, parse_changes
+from scoring.changes import SETTABLE, ChangeError, parse_changes
 from scoring.whatif import whatif
 from tests.dialogs.chat import new_memory_chat, profile_of
 from tests.dialogs.examples import EXAMPLES
@@ -189,3 +189,30 @@ def test_every_example_offered_is_understood(lang: str) -> None:
     assert len(examples) >= 8
     for text in examples:
         assert interpret(text, TODAY, POLICY) is not None, text
+
+
+_VALUES = {
+    "birth_date": ["1986-01-01"], "education": ["bachelor_degree", "none"], "full_time_graduation_date": ["null"],
+    "title_skill": ["skill_2", "none"], "title_skill_recognised": ["false", "true", "0", "yes"],
+    "insurance_months": ["200"], "shortage_major": ["true", "no"], "public_service_since": ["2020-01-01", "null"],
+    "award": ["provincial", "none"], "hukou_spouse_married_on": ["2027-05-01", "null"],
+    "innovation_talent": ["true", "false"], "remote_area.kind": ["lingang", "none"],
+    "remote_area.since": ["2020-01-01"], "investment.avg_annual_tax_cny": ["300000"], "investment.share": ["0.5"],
+    "investment.avg_local_hires": ["20"], "permit.valid": ["false", "true"], "permit.expires_on": ["2027-06-30"],
+    "employed_now": ["false", "true"],
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_settable_field_is_said_in_words(lang: str) -> None:
+    """Whatever ``jifen whatif --set`` or the chat changes is said as a sentence, never as the key."""
+    assert set(_VALUES) == SETTABLE - {"as_of"}
+    t = translator(lang)
+    for field, values in _VALUES.items():
+        for value in values:
+            w = whatif(PROFILES["plain"], [f"{field}={value}"], POLICY)
+            (said,) = describe_changes(w, t)
+            assert "whatif." not in said and not _INTERNAL.search(said), (field, value, said)
+    flags = {v: describe_changes(whatif(PROFILES["plain"], [f"shortage_major={v}"], POLICY), t)[0]
+             for v in ("true", "yes", "false", "no")}
+    assert flags["true"] == flags["yes"] != flags["false"] == flags["no"]

@@ -283,3 +283,9 @@ def test_parse_keeps_the_parts() -> None:
 def test_a_dated_title_says_what_it_needs_on_its_date() -> None:
     w = whatif(_p(title_skill="intermediate"), ["title_skill=senior from 2027-03-01", "title_skill_recognised=true"])
     assert w.new_title is not None and w.new_title.reason == "item.title_skill.base_condition_unmet"
+
+
+def test_insured_months_set_now_accrue_later() -> None:
+    w = whatif(_p(), ["insurance_months=120", "as_of+=12m"])
+    assert w.after.points("insurance_years") == 30 and w.diff[0].id == "insurance_years"
+    assert w.then is not None and w.then.with_change.item("insurance_years").args["months"] == 132
