@@ -94,7 +94,7 @@ def _title(level: str) -> _Make:
 
 _NEG_BEFORE = r"(?:不在|不住在?|不再在?|没在|搬出|搬离|离开|退出|不去)"
 _NEG_AFTER = r"(?:搬走|搬出来|搬出去|不住了|不待了|不干了|不做了|不工作了|不上班了)"
-_EN_LEAVE = (r"(?:move|moving|moved) (?:away )?(?:out of|from)|leave|leaving|left|quit|quitting"
+_EN_LEAVE = (r"(?:move|moving|moved) (?:away )?(?:out of|from)|leave|leaving|left"
              r"|no longer (?:live|living|work|working)(?: and (?:live|living|work|working))? in"
              r"|stop (?:living|working) in"
              r"|don'?t (?:live|work) in|not (?:live|living|work|working) in")
@@ -108,7 +108,7 @@ def _removal(before: str, topic: str, after: str = "", en: str = "") -> re.Patte
     if after:
         parts.append(rf"(?:{topic})[^,，.;]{{0,8}}?{after}")
     if en:
-        parts.append(rf"(?:{en})(?: [a-z']+){{0,3}}? ?(?:{topic})")
+        parts.append(rf"(?:{en}) (?:(?:the|my|our) )?(?:{topic})")
     return _c("|".join(parts))
 
 
@@ -122,7 +122,7 @@ _TITLE_UNRECOGNISED = _c(
     rf"(?: [a-z']+){{0,3}} (?:{_TITLE_WORDS})|(?:lose|lost) (?:my )?(?:{_TITLE_WORDS})")
 _PUBLIC_WORDS = r"环卫|公共服务|sanitation|public[- ]service"
 _PUBLIC_REMOVAL = _removal(r"(?:不干|不做|不再做|不再干|离开|退出|不在|辞掉|辞去)", _PUBLIC_WORDS,
-                           r"(?:不干了|不做了|辞了|不干|不做)", _EN_LEAVE + r"|stop (?:doing|working in)")
+                           r"(?:不干了|不做了|辞了|不干|不做)", _EN_LEAVE + r"|quit|quitting|stop (?:doing|working in)")
 _TALENT_WORDS = r"创业人才|创新创业|人才认定|innovation(?:[- ]service)? talent|entrepreneur(?:ship)? talent"
 _TALENT_REMOVAL = _c(
     rf"(?:{_TALENT_WORDS})[^,，.;]{{0,8}}?(?:过期|失效|到期|取消|撤销|没了|不算|作废|无效)"
@@ -145,17 +145,22 @@ _ZH_SPAN_WORDS = rf"{_SPAN_NUM}(?:个半月|个月|年半|年(?![0-9一二三四
 """A length of time ("半年", "3个月", "两年"): at most two digits, and not the year of a date ("2027年5月")."""
 _GAP_ZH = _c(rf"(?:停缴|断缴|停交|断交|不交|不缴|没交|没缴)(?:了)?(?:社保)?(?P<d1>{_ZH_SPAN_WORDS})?"
              rf"|社保(?:停|断)(?:缴|交)?(?:了)?(?P<d2>{_ZH_SPAN_WORDS})?"
-             rf"|(?:辞职|离职|失业|没工作|不上班|待业)(?!去|到|换|后去|后到)(?:了)?(?P<d3>{_ZH_SPAN_WORDS})?")
+             rf"|(?:辞职|离职|失业|没工作|不上班|待业|被裁|裁员|被辞退|被开除|公司倒闭|离开上海|回老家"
+             rf"|不在上海(?:工作|上班))(?!去|到|换|后去|后到)(?:了)?(?P<d3>{_ZH_SPAN_WORDS})?")
 MAX_GAP_MONTHS = 120
 """A longer gap is a stop for good within the ten years looked at."""
 _EN_SPAN_WORDS = rf"{_EN_NUM}(?: and a half)? (?:years?|months?)"
-_GAP_EN = _c(rf"(?:quit|quitting)(?: my job| my work| work)?(?= and| for|,|\.|\?|$)(?: and stop paying)?"
-             rf"(?: for (?P<d1>{_EN_SPAN_WORDS}))?"
-             rf"|(?:leave|leaving|lose|lost|losing) (?:my |the )?(?:job|work)(?: and stop paying)?"
+_NOT_A_JOB = r"sanitation|the public|public|lingang|the new town|new town|jiading|qingpu|songjiang|fengxian|nanhui"
+_JOB_CHANGE = r"(?! (?:and |to )(?:move|go|work|join|take|start|a new))"
+"""Quitting to move or start elsewhere is a job change, not a stop ("quit and move to Lingang")."""
+_GAP_EN = _c(rf"(?:quit|quitting)(?: my job| my work| work)?(?![a-z'])(?! (?:{_NOT_A_JOB})){_JOB_CHANGE}"
+             rf"(?: and stop paying)?(?: for (?P<d1>{_EN_SPAN_WORDS}))?"
+             rf"|(?:leave|leaving|lose|lost|losing) (?:my |the )?(?:job|work){_JOB_CHANGE}(?: and stop paying)?"
              rf"(?: for (?P<d6>{_EN_SPAN_WORDS}))?"
              rf"|stop (?:paying|contributing)(?: social insurance| contributions| insurance)?"
              rf"(?: for (?P<d2>{_EN_SPAN_WORDS}))?"
-             rf"|unemployed(?: for (?P<d3>{_EN_SPAN_WORDS}))?"
+             rf"|(?:unemployed|laid off|fired|made redundant|leave shanghai|leaving shanghai)"
+             rf"(?: for (?P<d3>{_EN_SPAN_WORDS}))?"
              rf"|(?:take|have|a) (?P<d4>{_EN_SPAN_WORDS}) (?:off|break|gap)"
              rf"|(?:career break|gap|break) of (?P<d5>{_EN_SPAN_WORDS})")
 
@@ -167,14 +172,14 @@ def _gap(s: str) -> tuple[bool, int | None, str]:
         m = pattern.search(s)
         if m is None:
             continue
-        span = next((g for g in m.groups() if g), None)
-        months = None
-        if span is not None:
-            try:
-                months = parse_duration_months(span) or None
-            except ParseError:
-                months = None
-        return True, months, _cut(s, m)
+        group = next((i for i, g in enumerate(m.groups(), 1) if g), None)
+        if group is None:
+            return True, None, s  # the words stay: a span after them may date the stop ("三个月后辞职")
+        try:
+            months = parse_duration_months(m.group(group)) or None
+        except ParseError:
+            months = None
+        return True, months, s[:m.start(group)] + " " + s[m.end(group):]
     return False, None, s
 
 
@@ -240,7 +245,8 @@ def _float(text: str) -> float | None:
 
 
 def _ratio(ctx: _Ctx, cny: int) -> float:
-    return int(float(cny) / float(ctx.rules.params.wage.average_monthly_cny) * 1000 + 1e-9) / 1000
+    """The legal floor or ceiling as a multiple (0.6, 3): the bounds are set as shares of the average."""
+    return round(float(cny) / float(ctx.rules.params.wage.average_monthly_cny), 3)
 
 
 def _area(kind: str) -> _Make:
@@ -308,10 +314,15 @@ _ZH_MONTH_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                      "十一": 11, "十二": 12}
 
 
-def _look(s: str, today: dt.date) -> tuple[dt.date | None, str]:
-    """A span to look ahead, and the text left without it."""
+_EVENT_AFTER_SPAN = _c(r"^(?:我|就)?(?:辞职|离职|失业|停缴|结婚|领证|搬|去|拿|考|评|入职|开始|毕业)")
+_EVENT_BEFORE_SPAN = _c(r"(?:quit|leave|lose|stop|marry|get married|move|get|obtain|start|take)[^,;]*$")
+
+
+def _look(s: str, today: dt.date) -> tuple[dt.date | None, str, bool]:
+    """A span to look ahead, the text left without it, and whether the span dates an event instead
+    ("三个月后辞职", "what if I quit in 3 months")."""
     if m := _LOOK_NAMED.search(s):
-        return add_months(today, 12), _cut(s, m)
+        return add_months(today, 12), _cut(s, m), bool(_EVENT_AFTER_SPAN.match(s[m.end():].lstrip()))
     for pattern in (_ZH_SPAN, _EN_SPAN):
         for m in pattern.finditer(s):
             if not (m.group("pre") or m.group("post")):
@@ -321,8 +332,10 @@ def _look(s: str, today: dt.date) -> tuple[dt.date | None, str]:
             except ParseError:
                 continue
             if months > 0:
-                return add_months(today, months), _cut(s, m)
-    return None, s
+                dated = bool(_EVENT_AFTER_SPAN.match(s[m.end():].lstrip())) if pattern is _ZH_SPAN else (
+                    m.group("pre") == "in" and bool(_EVENT_BEFORE_SPAN.search(s[:m.start()])))
+                return add_months(today, months), _cut(s, m), dated
+    return None, s, False
 
 
 def _cut(s: str, m: re.Match[str]) -> str:
@@ -398,9 +411,11 @@ def interpret(text: str, today: dt.date, policy: Policy) -> WhatIf | None:
     r = _Reading()
     stops, gap_months, s = _gap(s)
     # Dates next, so that their numbers are not read as a base ("2027年5月起基数按2万交").
-    r.look, s = _look(s, today)
+    r.look, s, span_event = _look(s, today)
     point, marked = _point(s, today), bool(_EVENT_MARK.search(s))
     r.event, s = point
+    if span_event and r.event is None:  # "三个月后辞职": the span dates the event, it is no date to look at
+        r.event, r.look = r.look, None
     next_year = None
     if r.look is None and r.event is None and (m := _NEXT_YEAR_EVENT.search(s)):
         next_year, s = add_years(today, 1), _cut(s, m)  # the event's date if an event is named, else a look

@@ -93,6 +93,13 @@ ZH: list[tuple[str, str, list[str], str]] = [
     ("rich", "如果居住证失效", ["permit.valid=false"], "0"),
     ("rich", "如果我把股份卖了", ["investment.share=0", "investment.avg_local_hires=0"], "-"),
     ("rich", "如果我离开环卫行业", ["public_service_since=null"], "-"),
+    ("rich", "如果我三个月后辞职", ["contributions=none from 2027-04"], "-"),
+    ("rich", "如果社保断了3个月", ["contributions=none from 2026-12 for 3m"], "-"),
+    ("rich", "如果我的公司倒闭了", ["contributions=none from 2026-12"], "-"),
+    ("rich", "如果我不在上海工作了", ["contributions=none from 2026-12"], "-"),
+    ("skill3", "如果一年后结婚", ["hukou_spouse_married_on=2027-12-08"], "+"),
+    ("skill3", "两年后我去临港呢", ["remote_area.kind=lingang", "remote_area.since=2028-12-08"], "+"),
+    ("skill3", "如果我搬出临港并且考了中级", ["title_skill=intermediate", _TITLE, "remote_area.kind=none"], "0"),
 ]
 EN: list[tuple[str, str, list[str], str]] = [
     ("rich", "move out of Lingang", ["remote_area.kind=none"], "-"),
@@ -135,6 +142,15 @@ EN: list[tuple[str, str, list[str], str]] = [
     ("skill3", "what if my major were a shortage major", ["shortage_major=true"], "+"),
     ("skill3", "what if I win a provincial award", ["award=provincial"], "+"),
     ("skill3", "what if I were certified as an innovation talent", ["innovation_talent=true"], "+"),
+    ("rich", "what if I quit in 3 months", ["contributions=none from 2027-04"], "-"),
+    ("rich", "what if I quit in March", ["contributions=none from 2027-03"], "-"),
+    ("rich", "what if I get laid off", ["contributions=none from 2026-12"], "-"),
+    ("rich", "what if I take 3 months off", ["contributions=none from 2026-12 for 3m"], "-"),
+    ("rich", "what if I quit sanitation", ["public_service_since=null"], "-"),
+    ("skill3", "what if I quit and move to Lingang", _LINGANG, "+"),
+    ("skill3", "what if I move to Lingang in 2 years", ["remote_area.kind=lingang", "remote_area.since=2028-12-08"],
+     "+"),
+    ("skill3", "what if my base drops to the minimum", ["contributions+=0.6x from 2027-01"], "-"),
 ]
 
 # (profile, previous question, follow-up, changes)
