@@ -103,10 +103,18 @@ def _changes_text(changes: tuple[ItemChange, ...], t: Translator) -> str:
     return ", ".join(t("plan.change", name=item_name(c.id, t), before=c.before, after=c.after) for c in changes)
 
 
+def _reasons(a: Assessment, t: Translator) -> list[str]:
+    """Why someone cannot apply, one line each. Without an employer the short insurance history goes unsaid:
+    it follows, and its "if you keep paying, from ..." would contradict the stop asked about."""
+    codes = {r.code for r in a.ineligible_reasons}
+    unemployed = bool(codes & {"not_employed", "not_employed_now"})
+    return [f"  • {reason_text(r, t)}" for r in a.ineligible_reasons
+            if not (unemployed and r.code == "insurance_history")]
+
+
 def _cannot_apply(a: Assessment, w: WhatIf, t: Translator) -> list[str]:
     """Why the changed person cannot apply, and what would change it."""
-    lines = [t("whatif.cannot_apply")]
-    lines += [f"  • {reason_text(r, t)}" for r in a.ineligible_reasons]
+    lines = [t("whatif.cannot_apply"), *_reasons(a, t)]
     codes = {r.code for r in a.ineligible_reasons}
     if "age_out_of_range" in codes and a.item("age").args.get("age", 0) > a.item("age").args.get("max", 200):
         lines.append("  " + t("whatif.fix.too_old"))
@@ -150,8 +158,7 @@ def _comparison(key: str, c: Comparison, w: WhatIf, t: Translator) -> list[str]:
         if status := _status(c, t):
             lines.append(status)
     if w.after.eligible and not c.with_change.eligible:  # said once: when it is new on that date
-        lines.append(t("whatif.cannot_apply_then"))
-        lines += [f"  • {reason_text(r, t)}" for r in c.with_change.ineligible_reasons]
+        lines += [t("whatif.cannot_apply_then"), *_reasons(c.with_change, t)]
     return lines
 
 
@@ -196,8 +203,7 @@ def _render_time_only(w: WhatIf, t: Translator) -> str:
         if status:
             lines.append(status)
     else:
-        lines.append(t("whatif.cannot_apply_then"))
-        lines += [f"  • {reason_text(r, t)}" for r in later.ineligible_reasons]
+        lines += [t("whatif.cannot_apply_then"), *_reasons(later, t)]
     return "\n".join(lines)
 
 
