@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogs.report import render_assessment, render_plan, render_whatif
+from dialogs.report import render_assessment, render_plan
+from dialogs.whatif_reply import render_whatif
 from locales import Translator
 from scoring import Profile, assess
 from scoring.actions import Assumptions

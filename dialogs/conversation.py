@@ -40,7 +40,7 @@ from dialogs.profile_build import (
 from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS, Answers, Question, applicable_answers
 from dialogs.reminders import reminder_date_of
 from dialogs.session import Session, new_session
-from dialogs.whatif import follow_up, interpret, is_continuation
+from dialogs.whatif import resolve
 from locales import Translator, translator
 from scoring import MissingDateError, PolicyError, Profile, ProfileError
 from scoring.months import add_years
@@ -501,7 +501,8 @@ class _Handler:
 
     def _whatif(self, text: str, asked: Topic | None = None) -> Turn:
         """A what-if; one that names no change it can compute but a topic ("what about Baoshan?") gets the topic."""
-        found = interpret(text, self.clock.today, self.conv.policy) if len(text) <= MAX_TEXT_CHARS else None
+        today, previous = self.clock.today, self.s.last_whatif
+        found = resolve(text, previous, today, self.conv.policy) if len(text) <= MAX_TEXT_CHARS else None
         if found is None and asked is not None:
             return self._asked(asked)
         profile = self._profile()
@@ -509,14 +510,10 @@ class _Handler:
             return self._reply(Outbound(profile))
         if found is None:
             return self._reply(Outbound(self.t("chat.whatif.examples")))
-        if found.only_time and self.s.last_whatif and is_continuation(text):
-            found = follow_up(self.s.last_whatif, found)
         self.s.last_whatif = list(found.changes)
         texts = _safe(lambda: [advice.whatif_message(profile, found.changes, self.t, self.conv.policy)])
         if not texts:
             return self._reply(Outbound(self.t("chat.whatif.failed")))
-        if found.horizon_months:
-            texts.insert(0, self.t("chat.whatif.horizon", months=found.horizon_months))
         return self._reply(Outbound("\n".join(texts)))
 
     # -- profile --------------------------------------------------------------------------------

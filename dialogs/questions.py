@@ -230,11 +230,12 @@ TITLE_OPTIONS = _options("title", {
                "associate professor", "senior engineer"),
 })  # fmt: skip
 
-AREA_OPTIONS = _options("area", {
+AREA_OPTIONS = _options("q.remote_area.option", {  # the interview's labels name what each choice includes
     "none": ("都不是", "不是", "没有", "无", "none", "neither", "no"),
-    "lingang": ("临港", "临港新片区", "lingang", "lin-gang"),
-    "new_city": ("五个新城", "新城", "嘉定", "青浦", "松江", "奉贤", "南汇", "南北转型区域", "南北转型",
-                 "new city", "new town", "new cities", "jiading", "qingpu", "songjiang", "fengxian", "nanhui"),
+    # 南汇新城 lies inside the Lingang special area and follows it (POLICY.md §4, §10).
+    "lingang": ("临港", "临港新片区", "南汇新城", "南汇", "lingang", "lin-gang", "nanhui"),
+    "new_city": ("五个新城", "新城", "嘉定", "青浦", "松江", "奉贤", "南北转型区域", "南北转型",
+                 "new city", "new town", "new cities", "jiading", "qingpu", "songjiang", "fengxian"),
 })  # fmt: skip
 
 AWARD_OPTIONS = _options("award", {

@@ -13,7 +13,6 @@ from locales import Translator
 from scoring import Assessment, Item, Reason
 from scoring.diff import ItemChange
 from scoring.planner import Plan, PlannedAction, PlanResult, Renewal
-from scoring.whatif import WhatIf
 
 _LABEL_PREFIX = {"education": "education", "title_skill": "title", "award": "award"}
 
@@ -22,10 +21,14 @@ def _label_args(item: Item, t: Translator) -> dict[str, Any]:
     args = dict(item.args)
     if "level" in args and item.id in _LABEL_PREFIX:
         args["level_label"] = t(f"{_LABEL_PREFIX[item.id]}.{args['level']}")
+    if "counted_level" in args:
+        args["counted_level_label"] = t(f"title.{args['counted_level']}")
     if "area" in args:
         args["area_label"] = t(f"area.{args['area']}")
     if isinstance(args.get("multiple"), float):
         args["multiple"] = f"{args['multiple']:g}"
+    if isinstance(args.get("line_cny"), int):
+        args["line_cny"] = f"{args['line_cny']:,}"
     return args
 
 
@@ -44,8 +47,9 @@ def item_name(item_id: str, t: Translator) -> str:
 def warning_text(w: Reason, t: Translator) -> str:
     """One line per threshold warning (scoring.warnings)."""
     args = dict(w.args)
-    if "level" in args:
-        args["level_label"] = t(f"title.{args['level']}")
+    for key in ("level", "counted_level"):
+        if key in args:
+            args[f"{key}_label"] = t(f"title.{args[key]}")
     return t(w.code, **args)
 
 
@@ -213,32 +217,4 @@ def plan_json(result: PlanResult, t: Translator) -> dict[str, Any]:
             "on": r.on.isoformat(), "total": r.total, "passes": r.passes,
             "drops": [{"id": c.id, "before": c.before, "after": c.after} for c in r.drops],
             "fix": _plan_json(r.fix, t) if r.fix else None},
-    }
-
-
-def render_whatif(w: WhatIf, t: Translator) -> str:
-    delta = w.after.total - w.before.total
-    lines = [t("whatif.title", changes="; ".join(w.changes))]
-    if w.after.as_of != w.before.as_of:
-        lines.append(t("whatif.date", date=w.after.as_of.isoformat()))
-    lines.append(t("whatif.totals", before=w.before.total, after=w.after.total, delta=f"{delta:+d}"))
-    if w.diff:
-        lines.append(t("plan.changes", text=_change_text(w.diff, t)))
-    else:
-        lines.append(t("whatif.no_change"))
-    for item in w.after.items:
-        if item.id in {c.id for c in w.diff} or (item.reason.endswith("base_condition_unmet")):
-            lines.append(f"  {item_name(item.id, t)}: {explain(item, t)}")
-    if w.after.passes != w.before.passes or w.after.shortfall:
-        lines.append(t("report.passes") if w.after.passes else t("report.shortfall", shortfall=w.after.shortfall))
-    return "\n".join(lines)
-
-
-def whatif_json(w: WhatIf, t: Translator) -> dict[str, Any]:
-    """The ``jifen whatif --json`` contract of issue #3."""
-    return {
-        "changes": list(w.changes),
-        "before": assessment_json(w.before, t),
-        "after": assessment_json(w.after, t),
-        "diff": [{"id": c.id, "before": c.before, "after": c.after} for c in w.diff],
     }

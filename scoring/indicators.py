@@ -16,7 +16,7 @@ from typing import Any
 
 from scoring.assessment import Item
 from scoring.history import History
-from scoring.months import MONTHS_PER_YEAR, full_years
+from scoring.months import MONTHS_PER_YEAR, full_years, window_end
 from scoring.parameters import AgeRule, Deduction, Deductions, Parameters, parameter_names
 from scoring.policy import Rules
 from scoring.profile import AreaKind, Award, Education, Investment, Profile, RecordKind, TitleSkill
@@ -103,6 +103,7 @@ TITLE_KEYS: tuple[str, ...] = parameter_names("title_skill.points")
 TITLE_BASE_KEYS = (*TITLE_KEYS, *parameter_names(
     "title_skill.base_condition_levels", "title_skill.base_condition_months",
     "title_skill.base_condition_window_months", "title_skill.base_condition_multiple"))
+TITLE_LADDER_KEYS = (*TITLE_BASE_KEYS, *parameter_names("title_skill.skill_ladder"))
 
 
 def title_skill(ctx: Context) -> Item:
@@ -134,8 +135,16 @@ def _title_skill(ctx: Context, level: TitleSkill, recognised: bool, have: int | 
         needed = r.base_condition_months
         multiple = r.base_condition_multiple
         if have < needed:
+            wage = ctx.p.wage  # the line in yuan, for saying what the condition means in pay
+            line = round(multiple * min(wage.average_monthly_cny, wage.base_ceiling_cny))
+            fallback = r.ladder_fallback(level)
+            if fallback is not None:  # a 技师 below 1x still holds the 三级 below it (POLICY.md §3)
+                return _item(ctx, "title_skill", r.points[fallback], TITLE_LADDER_KEYS, "item.title_skill.ladder",
+                             certain=False, level=level.value, counted_level=fallback.value, months=have,
+                             needed=needed, window=window, multiple=multiple, line_cny=line)
             return _item(ctx, "title_skill", 0, keys, "item.title_skill.base_condition_unmet", certain=False,
-                         level=level.value, months=have, needed=needed, window=window, multiple=multiple)
+                         level=level.value, months=have, needed=needed, window=window, multiple=multiple,
+                         line_cny=line)
     # Catalogue membership and the match with the post are approvals: never certain.
     return _item(ctx, "title_skill", points, keys, "item.title_skill", certain=False, level=level.value)
 
@@ -295,14 +304,15 @@ def _remote_area(ctx: Context, kind: AreaKind, years: int) -> Item:
     return _item(ctx, "remote_area", points, keys, "item.remote_area", certain=False, area=kind.value, years=years)
 
 
-FRESH_GRADUATE_KEYS = parameter_names("fresh_graduate.points", "fresh_graduate.window_years")
+FRESH_GRADUATE_KEYS = parameter_names("fresh_graduate.points", "fresh_graduate.window_years",
+                                      "windows.anniversary_inclusive")
 
 
 def fresh_graduate(ctx: Context) -> Item:
     graduated = ctx.profile.full_time_graduation_date
     if graduated is None:
         return _constant(ctx, "fresh_graduate", FRESH_GRADUATE_KEYS, "item.fresh_graduate.none")
-    expired = full_years(graduated, ctx.on) >= ctx.p.fresh_graduate.window_years
+    expired = ctx.on >= window_end(graduated, ctx.p.fresh_graduate.window_years, ctx.p.windows.anniversary_inclusive)
     key = ("fresh_graduate", expired)
     hit: Item | None = ctx.memo.get(key)
     return hit if hit is not None else ctx.rules.remember(key, _fresh_graduate(ctx, expired))
@@ -360,7 +370,8 @@ def innovation_talent(ctx: Context) -> Item:
 
 def _deduction(kind: RecordKind, rule_of: Callable[[Deductions], Deduction]) -> Callable[[Context], Item]:
     name = kind.value
-    keys = parameter_names(f"deduction.{name}.points", f"deduction.{name}.window_years")
+    keys = parameter_names(f"deduction.{name}.points", f"deduction.{name}.window_years",
+                           "windows.anniversary_inclusive")
     none_reason = f"item.{name}.none"
     none_key = (name, none_reason)
 
@@ -376,9 +387,10 @@ def _deduction(kind: RecordKind, rule_of: Callable[[Deductions], Deduction]) -> 
         rule = rule_of(ctx.p.deduction)
         window = rule.window_years
         on = ctx.on
+        inclusive = ctx.p.windows.anniversary_inclusive
         within = 0
         for date in recorded:
-            if full_years(date, on) < window:
+            if on < window_end(date, window, inclusive):
                 within += 1
         key = (name, within, len(recorded) - within)
         hit = ctx.memo.get(key)

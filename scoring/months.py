@@ -38,6 +38,12 @@ def month_from_label(label: str) -> int:
     return month_index(int(year), int(month))
 
 
+def first_month_on_or_after(d: dt.date) -> int:
+    """The first month that starts on or after ``d``: a change made on ``d`` counts in full from this month
+    (the month of ``d`` itself when ``d`` is its first day). The planner and the what-if agree on it."""
+    return month_of(d) if d.day == 1 else month_of(d) + 1
+
+
 def first_day(m: int) -> dt.date:
     return dt.date(m // 12, m % 12 + 1, 1)
 
@@ -66,6 +72,16 @@ def add_years(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years)
     except ValueError:
         return dt.date(d.year + years, 3, 1)
+
+
+def window_end(start: dt.date, years: int, inclusive: bool) -> dt.date:
+    """The first day outside "within ``years`` of ``start``" (五年内, 应届 within 2 years).
+
+    Inclusive (POLICY.md §5, revised 2026-12), the ``years``-th anniversary is still inside, so the window
+    closes the day after it; otherwise it closes on the anniversary.
+    """
+    end = add_years(start, years)
+    return end + dt.timedelta(days=1) if inclusive else end
 
 
 def add_months(d: dt.date, months: int) -> dt.date:

@@ -173,12 +173,30 @@ class TitleSkillRule:
     base_condition_months: Months
     base_condition_window_months: Months
     base_condition_multiple: MultipleOfAverageWage
+    skill_ladder: tuple[TitleSkill, ...]
+    """The skill levels, lowest first, each normally reached through the one below it: a holder whose level
+    fails its condition is scored at the highest level below whose conditions hold (POLICY.md §3). Empty:
+    no ladder, a level that fails scores 0."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.base_condition_months > self.base_condition_window_months:
             raise ValueError("base_condition_months must not exceed base_condition_window_months")
+        ladder = self.skill_ladder
+        if len(set(ladder)) != len(ladder) or TitleSkill.NONE in ladder:
+            raise ValueError("skill_ladder: distinct levels, without 'none'")
+        if any(self.points[higher] <= self.points[lower] for lower, higher in pairwise(ladder)):
+            raise ValueError("skill_ladder: lowest first, each level scoring more than the one before")
         return self
+
+    def ladder_fallback(self, level: TitleSkill) -> TitleSkill | None:
+        """The highest level below ``level`` on the ladder that carries no base condition (None: off the ladder
+        or nothing below). The base condition is the same for every level that has one, so when it fails
+        for ``level`` it fails for those too."""
+        if level not in self.skill_ladder:
+            return None
+        below = self.skill_ladder[:self.skill_ladder.index(level)]
+        return next((x for x in reversed(below) if x not in self.base_condition_levels), None)
 
 
 @dataclass(frozen=True, slots=True, config=_CLOSED)
@@ -265,6 +283,14 @@ class RemoteAreaRule:
 
 
 @dataclass(frozen=True, slots=True, config=_CLOSED)
+class WindowRule:
+    """How a look-back "within N years" (三年内, 五年内, 应届) reads its anniversary day."""
+
+    anniversary_inclusive: Flag
+    """True: the N-th anniversary is still inside the window (it closes the day after)."""
+
+
+@dataclass(frozen=True, slots=True, config=_CLOSED)
 class FreshGraduateRule:
     points: Points
     window_years: Years
@@ -287,7 +313,7 @@ NegativePoints = Annotated[int, Strict(), Field(lt=0)]
 
 @dataclass(frozen=True, slots=True, config=_CLOSED)
 class Deduction:
-    """Points taken off per record still inside its look-back window (inclusive of the anniversary)."""
+    """Points taken off per record still inside its look-back window (see :class:`WindowRule`)."""
 
     points: NegativePoints
     window_years: Years
@@ -346,6 +372,7 @@ class Parameters:
     public_service: PublicServiceRule
     remote_area: RemoteAreaRule
     fresh_graduate: FreshGraduateRule
+    windows: WindowRule
     award: AwardRule
     hukou_spouse: HukouSpouseRule
     innovation_talent: FlatBonus

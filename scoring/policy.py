@@ -25,7 +25,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from scoring.months import month_label, month_of
+from scoring.months import first_month_on_or_after, month_label
 from scoring.parameters import LEAVES, Parameters, Wage
 
 Confidence = Literal["H", "M", "L"]
@@ -166,7 +166,7 @@ class Policy:
         self._epoch_starts = tuple(r.on_epoch for r in epochs)
         self._wages = tuple(w for _, w in wages)
         self._wage_starts = tuple(d for d, _ in wages)
-        self._wage_changes = tuple(_first_month_on_or_after(d) for d in self._wage_starts)
+        self._wage_changes = tuple(first_month_on_or_after(d) for d in self._wage_starts)
         self._by_date: dict[dt.date, Rules] = {}
         self._month_cache: dict[int, Wage] = {}  # bounded in wage_for_month
 
@@ -207,10 +207,6 @@ class Policy:
                 self._month_cache.clear()
             self._month_cache[month] = hit
         return hit
-
-
-def _first_month_on_or_after(d: dt.date) -> int:
-    return month_of(d) if d.day == 1 else month_of(d) + 1
 
 
 def error_path(loc: Sequence[int | str]) -> str:

@@ -22,7 +22,7 @@ from scoring.actions import Action, load_catalogue
 from scoring.assessment import Assessment
 from scoring.calculator import assess
 from scoring.history import History
-from scoring.months import month_of
+from scoring.months import first_month_on_or_after, month_of
 from scoring.policy import Policy, policy_or_default
 from scoring.profile import AreaKind, Contribution, Permit, Profile, RemoteArea
 
@@ -38,8 +38,7 @@ class Step:
     @property
     def first_month(self) -> int:
         """For a base change: the first month paid at the new multiple."""
-        m = month_of(self.completes_on)
-        return m if self.completes_on.day == 1 else m + 1
+        return first_month_on_or_after(self.completes_on)
 
 
 def latest_multiple(profile: Profile, policy: Policy, unknown: float) -> float:

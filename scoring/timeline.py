@@ -2,7 +2,8 @@
 
 The score is a step function of the date: it only changes on the first of a month (insurance and
 contributions accrue), on anniversaries (age, marriage, area, public service, records, graduation),
-on action completion dates and on policy dates. Between two decreasing events (a birthday that
+on the day a look-back window closes (the day after its anniversary, POLICY.md §5), on action completion
+dates and on policy dates. Between two decreasing events (a birthday that
 costs age points, the end of the fresh-graduate window, a policy date, a higher past multiple
 sliding out of a window) the projection never falls, so the planner checks the end of each such
 segment and binary-searches inside the first one that passes: a handful of assessments instead of
@@ -32,7 +33,8 @@ from scoring.profile import Profile
 from scoring.projection import Projector, Step
 
 
-def _anniversaries(start: dt.date | None, after: dt.date, until: dt.date) -> list[dt.date]:
+def anniversaries(start: dt.date | None, after: dt.date, until: dt.date) -> list[dt.date]:
+    """The anniversaries of ``start`` in ``(after, until]`` (none without a start)."""
     if start is None:
         return []
     out = []
@@ -58,6 +60,44 @@ def _month_starts(first: int, last: int) -> tuple[dt.date, ...]:
 def _policy_dates(policy: Policy) -> frozenset[dt.date]:
     """The dates from which a policy value changes (a policy is loaded once per process)."""
     return policy.dates
+
+
+def person_events(p: Profile, policy: Policy, start: dt.date, end: dt.date) -> tuple[list[dt.date], set[dt.date]]:
+    """The dates in ``(start, end]`` on which the person's score may change as time passes (sorted), and the
+    decreasing events among them: month starts, birthdays, the anniversaries of dated answers, the days
+    look-back windows close and policy dates. Shared by the planner and the what-if (scoring.whatif)."""
+    dates = set(_month_starts(month_of(start) + 1, month_of(end)))
+    drops: set[dt.date] = set()
+    for birthday in anniversaries(p.birth_date, start, end):
+        years = full_years(p.birth_date, birthday)
+        params = policy.rules(birthday).params
+        dates.add(birthday)
+        rule = params.age
+        if age_points(years, rule) < age_points(years - 1, rule) or years > params.eligibility.max_age:
+            drops.add(birthday)
+    for since in (p.hukou_spouse_married_on, p.public_service_since, p.remote_area.since):
+        dates.update(anniversaries(since, start, end))
+    for r in p.records:  # a deduction ends when its window closes: an increase
+        dates.update(_window_ends(policy, r.date, start, end))
+    if p.full_time_graduation_date is not None:  # the fresh-graduate bonus ends: a decrease
+        ends = _window_ends(policy, p.full_time_graduation_date, start, end)
+        dates.update(ends)
+        drops.update(ends)
+    drops.update(d for d in _policy_dates(policy) if start < d <= end)
+    dates.update(drops)
+    return sorted(dates), drops
+
+
+def _window_ends(policy: Policy, since: dt.date, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The days a "within N years of ``since``" window may close: each anniversary, or the day after it
+    where the anniversary is inside the window (POLICY.md §5), by the rules in force on that day."""
+    out = []
+    for day in anniversaries(since, start - dt.timedelta(days=1), end):
+        if policy.rules(day).params.windows.anniversary_inclusive:
+            day += dt.timedelta(days=1)
+        if start < day <= end:
+            out.append(day)
+    return out
 
 
 class _Calendar(NamedTuple):
@@ -114,26 +154,7 @@ class Timeline:
         self.evaluations = 0
 
     def _person_events(self) -> tuple[list[dt.date], set[dt.date]]:
-        p, start, end = self.profile, self.as_of, self.until
-        dates = set(_month_starts(month_of(start) + 1, month_of(end)))
-        drops: set[dt.date] = set()
-        for birthday in _anniversaries(p.birth_date, start, end):
-            years = full_years(p.birth_date, birthday)
-            params = self.policy.rules(birthday).params
-            dates.add(birthday)
-            rule = params.age
-            if age_points(years, rule) < age_points(years - 1, rule) or years > params.eligibility.max_age:
-                drops.add(birthday)
-        for since in (p.hukou_spouse_married_on, p.public_service_since, p.remote_area.since,
-                      *(r.date for r in p.records)):
-            dates.update(_anniversaries(since, start, end))
-        if p.full_time_graduation_date is not None:
-            ends = _anniversaries(p.full_time_graduation_date, start, end)
-            dates.update(ends)
-            drops.update(ends)
-        drops.update(d for d in _policy_dates(self.policy) if start < d <= end)
-        dates.update(drops)
-        return sorted(dates), drops
+        return person_events(self.profile, self.policy, self.as_of, self.until)
 
     def evaluate(self, steps: Sequence[Step], on: dt.date) -> Assessment:
         if not steps:
@@ -257,7 +278,7 @@ class Timeline:
             if s.action.effect_kind == "remote_area":
                 since = s.completes_on
                 if since not in self._area_dates:
-                    self._area_dates[since] = _anniversaries(since, self.as_of, self.until)
+                    self._area_dates[since] = anniversaries(since, self.as_of, self.until)
                 extra.update(self._area_dates[since])
         higher = self._higher_past_multiple(steps)
         new = frozenset(d for d in extra if self.as_of <= d <= self.until and d not in self._known)

@@ -8,7 +8,8 @@ Three kinds, each a :class:`~scoring.assessment.Reason` (a message key with its 
 - ``warn.birthday``: the next birthday falls within ``birthday_months`` of the assessment date and costs
   age points (POLICY.md §3: after 43).
 - ``warn.title_condition``: a counted title or skill level whose ≥1× base condition is met with exactly the
-  months it needs, so one more month below the line in the window takes it away.
+  months it needs, so one more month below the line in the window takes it away
+  (``warn.title_condition.ladder`` for a skill level, which falls back to the level below it instead).
 
 Pure like the rest of the core: the dates come from the profile (``as_of``), never from a clock. The two
 numbers are product parameters (``params/warnings.yaml``), not policy: the Measures do not define them.
@@ -136,6 +137,10 @@ def _title(profile: Profile, policy: Policy, a: Assessment) -> list[Reason]:
     have = History(profile.contributions, first, last, policy).months_at_least(r.base_condition_multiple, first, last)
     if have != r.base_condition_months:
         return []
-    return [Reason("warn.title_condition", {"level": profile.title_skill.value, "months": have,
-                                            "window": r.base_condition_window_months,
-                                            "multiple": _fmt(r.base_condition_multiple), "points": item.points})]
+    args = {"level": profile.title_skill.value, "months": have, "window": r.base_condition_window_months,
+            "multiple": _fmt(r.base_condition_multiple), "points": item.points}
+    fallback = r.ladder_fallback(profile.title_skill)
+    if fallback is not None:  # a skill level falls back down the ladder, not to nothing (POLICY.md §3)
+        return [Reason("warn.title_condition.ladder",
+                       {**args, "counted_level": fallback.value, "fallback_points": r.points[fallback]})]
+    return [Reason("warn.title_condition", args)]

@@ -69,6 +69,29 @@ def test_whatif_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and data["before"]["total"] == 126 and data["after"]["total"] == 176
     assert data["diff"] == [{"id": "education", "before": 50, "after": 0},
                             {"id": "title_skill", "before": 0, "after": 100}]
+    assert data["counts_from"] == "2026-03-01" and data["then"] is None and data["time_only"] is None
+    assert data["at_counts_from"] == {"on": "2026-03-01", "with": 176, "without": 126}
+
+
+def test_whatif_json_is_a_same_date_counterfactual(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue #13: ``after`` is the changed profile on the same date; the later dates are reported apart."""
+    code = main(["whatif", str(EXAMPLE), "--set", "remote_area.kind=lingang", "--set", "as_of+=2y", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["after"]["as_of"] == data["before"]["as_of"] == "2026-03-01"
+    assert data["after"]["total"] == data["before"]["total"] == 126 and data["diff"] == []
+    assert data["counts_from"] == "2029-03-01"  # Lingang counts from 3 full years
+    assert data["then"]["on"] == "2028-03-01" and data["then"]["with"] == data["then"]["without"]
+    assert data["time_only"] == {"on": "2028-03-01", "total": data["then"]["without"]}
+    assert data["at_counts_from"]["with"] - data["at_counts_from"]["without"] == 6
+    assert data["eligible_from"] is None and data["horizon"] == "2036-03-01"
+    assert data["described"] == ["从 2026-03-01 起在临港新片区（含南汇新城）工作并居住"]
+
+
+def test_whatif_text_says_the_change_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["whatif", str(EXAMPLE), "--set", "contributions=none from 2026-03 for 6m", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("If you stop paying social insurance for 6 months from Mar 2026, then pay again:")
+    assert "=" not in out and "But then you could not apply:" in out
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import argparse
 
 from bot.cli.output import print_json
 from bot.cli.profile_io import load_profile
-from dialogs.report import plan_json, render_plan, render_whatif, whatif_json
+from dialogs.report import plan_json, render_plan
+from dialogs.whatif_reply import render_whatif, whatif_json
 from locales import Translator, translator
 from scoring import Profile, load_policy
 from scoring.actions import Assumptions, load_catalogue

@@ -162,7 +162,7 @@ async def test_a_full_session_is_small_json() -> None:
     session = Session.from_json(loaded.data)
     records = session.answers["records"]
     assert session.state == "done" and isinstance(records, list) and len(records) == 2
-    assert session.last_whatif == ["title_skill=senior", "title_skill_recognised=true", "as_of+=24m"]
+    assert session.last_whatif == ["title_skill=senior", "title_skill_recognised=true", "as_of=2028-03-01"]
     assert chat.last
 
 

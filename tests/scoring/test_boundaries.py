@@ -156,16 +156,34 @@ def test_investment_steps_and_cap(tax: int, share: float, hires: int, points: in
     ("kind", "date", "points"),
     [
         ("false_materials", "2023-03-02", -150),  # one day inside 3 years
-        ("false_materials", "2023-03-01", 0),  # exactly 3 years: out
+        ("false_materials", "2023-03-01", -150),  # the 3rd anniversary: still inside (POLICY.md §5, inclusive)
+        ("false_materials", "2023-02-28", 0),  # the day after the anniversary: out
         ("detention", "2021-03-02", -50),
-        ("detention", "2021-03-01", 0),
-        ("criminal", "2021-03-02", -150),
-        ("criminal", "2021-03-01", 0),
+        ("detention", "2021-03-01", -50),
+        ("detention", "2021-02-28", 0),
+        ("criminal", "2021-03-01", -150),
+        ("criminal", "2021-02-28", 0),
     ],
 )
 def test_deduction_windows(kind: str, date: str, points: int) -> None:
+    """Scored on 2026-03-01: "within N years" includes the N-th anniversary day (POLICY.md §5, revised 2026-12)."""
     a = score(records=[{"kind": kind, "date": date}])
     assert a.points(kind) == points
+
+
+@pytest.mark.parametrize(("on", "points"), [("2026-12-04", -50), ("2026-12-05", 0)])
+def test_the_policy_example_of_an_inclusive_window(on: str, points: int) -> None:
+    """POLICY.md §5's own example: a detention on 2021-12-04 still deducts on 2026-12-04, not on 2026-12-05."""
+    a = score(as_of=on, records=[{"kind": "detention", "date": "2021-12-04"}],
+              contributions=[{"from": "2022-12", "to": "2026-11", "multiple": 0.6}])
+    assert a.points("detention") == points
+
+
+@pytest.mark.parametrize(("on", "points"), [("2026-12-04", 10), ("2026-12-05", 0)])
+def test_the_policy_example_of_the_fresh_graduate_window(on: str, points: int) -> None:
+    a = score(as_of=on, education="bachelor_degree", full_time_graduation_date="2024-12-04",
+              contributions=[{"from": "2022-12", "to": "2026-11", "multiple": 0.6}])
+    assert a.points("fresh_graduate") == points
 
 
 def test_deductions_add_up_per_record() -> None:
@@ -199,8 +217,10 @@ def test_unrecognised_title_scores_nothing() -> None:
     assert a.item("title_skill").points == 0 and a.item("education").counted
 
 
-@pytest.mark.parametrize(("graduated", "points"), [("2024-03-02", 10), ("2024-03-01", 0), ("2026-03-01", 10)])
+@pytest.mark.parametrize(("graduated", "points"),
+                         [("2024-03-02", 10), ("2024-03-01", 10), ("2024-02-28", 0), ("2026-03-01", 10)])
 def test_fresh_graduate_window(graduated: str, points: int) -> None:
+    """Scored on 2026-03-01: the 2nd anniversary of graduating is still "within 2 years" (POLICY.md §5)."""
     a = score(education="bachelor_degree", full_time_graduation_date=graduated)
     assert a.points("fresh_graduate") == points
 

@@ -97,7 +97,7 @@ def test_a_deduction_expiring_next_year() -> None:
                        "records": [{"kind": "detention", "date": "2021-06-01"}]})
     r = plan(p)
     assert r.now.total == 30 + 50 + 12 + 50 - 50
-    assert r.baseline.reaches_on == D("2026-06-01")  # five years after the detention
+    assert r.baseline.reaches_on == D("2026-06-02")  # the day after the 5th anniversary (inclusive, POLICY.md §5)
     assert r.baseline.assessment is not None and r.baseline.assessment.points("detention") == 0
     assert r.plans == ()  # nothing reaches before the record expires
 
@@ -165,3 +165,17 @@ def test_project_ages_and_accrues() -> None:
 
     a = project(B_PRIME, D("2027-03-01"))
     assert (a.points("age"), a.points("insurance_years"), a.total) == (25, 27, 102)
+
+
+def test_a_window_closes_the_day_after_its_anniversary_in_the_projection() -> None:
+    """The planner's dates include the day a window closes (POLICY.md §5, inclusive): the fresh-graduate 10 is
+    lost on 2026-04-16, the day after the 2nd anniversary, and a detention stops deducting on 2026-06-02."""
+    p = _p(birth_date="1995-09-01", education="bachelor_degree", full_time_graduation_date="2024-04-15",
+           insurance_months=20, records=[{"kind": "detention", "date": "2021-06-01"}])
+    tl = Timeline(p, load_policy(), 0.6, D("2027-01-01"))
+    lowest = tl.lowest((), D("2026-05-31"))
+    assert lowest.as_of == D("2026-04-16") and lowest.points("fresh_graduate") == 0
+    dates, drops = tl.dates(())
+    assert D("2026-04-16") in drops and D("2026-06-02") in dates
+    assert tl.evaluate((), D("2026-06-01")).points("detention") == -50
+    assert tl.evaluate((), D("2026-06-02")).points("detention") == 0

@@ -109,3 +109,32 @@ def test_rule_code_holds_no_policy_numbers(module: str) -> None:
         and not isinstance(node.value, bool)
     }
     assert numbers <= {0, 1, 1e-9}, f"{module} has literals {sorted(numbers - {0, 1, 1e-9})}"
+
+
+def test_the_2026_07_wage_period_as_policy_md_marks_it() -> None:
+    """POLICY.md §6: the 2026-07 period (12,577; floor 7,546; ceiling 37,731) is M, from the August 2026 notice."""
+    policy = load_policy()
+    on = dt.date(2026, 7, 1)
+    found = {name: policy.parameters[f"wage.{name}"].at(on) for name in
+             ("average_monthly_cny", "base_floor_cny", "base_ceiling_cny")}
+    assert {name: (v.start, v.value, v.conf) for name, v in found.items()} == {
+        "average_monthly_cny": (on, 12577, "M"), "base_floor_cny": (on, 7546, "M"),
+        "base_ceiling_cny": (on, 37731, "M")}
+    assert all("August 2026" in v.cite and "§6" in v.cite for v in found.values())
+    assert policy.parameters["wage.average_monthly_cny"].at(dt.date(2026, 6, 30)).value == 12434
+
+
+def test_the_inclusive_windows_are_a_cited_parameter() -> None:
+    """POLICY.md §5 (revised 2026-12) marks the inclusive reading M: a dated, cited parameter, not a literal."""
+    v = load_policy().parameters["windows.anniversary_inclusive"].at(dt.date(2026, 12, 4))
+    assert (v.value, v.conf) == (True, "M") and "§5" in v.cite
+
+
+def test_an_exclusive_reading_is_a_data_change(tmp_path: Path) -> None:
+    data = _params()
+    data["parameters"]["windows.anniversary_inclusive"]["values"][0]["value"] = False
+    exclusive = load_policy(_write(tmp_path, data))
+    p = profile(records=[{"kind": "detention", "date": "2021-03-01"}],
+                education="bachelor_degree", full_time_graduation_date="2024-03-01")
+    assert (assess(p).points("detention"), assess(p, exclusive).points("detention")) == (-50, 0)
+    assert (assess(p).points("fresh_graduate"), assess(p, exclusive).points("fresh_graduate")) == (10, 0)

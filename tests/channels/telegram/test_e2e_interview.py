@@ -111,7 +111,7 @@ async def test_what_if_after_the_interview_answers_with_the_difference(
     assert delta > 0, "the example should gain points from this change"
     t = translator(variant[:2])
     reply = str(user.last[0]["text"])
-    assert t("whatif.totals", before=diff.before.total, after=diff.after.total, delta=f"{delta:+d}") in reply
+    assert t("whatif.now.changes", before=diff.before.total, after=diff.after.total, delta=f"{delta:+d}") in reply
     assert reply == as_telegram_shows([advice.whatif_message(profile, found.changes, t)])[0]
     # The what-if is an aside: the stored answers (and so the score) are unchanged.
     _, after = await stored_profile(harness.store, user)
