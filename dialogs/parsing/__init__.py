@@ -37,13 +37,14 @@ other (``prepare``, ``numeral``, ``number``...) are not part of that public surf
 
 from dialogs.parsing.choices import Choice, match_choice
 from dialogs.parsing.dates import parse_date, parse_month
-from dialogs.parsing.durations import parse_age, parse_duration_months
+from dialogs.parsing.durations import parse_age, parse_duration_at_least, parse_duration_months
 from dialogs.parsing.errors import (
     AMBIGUOUS,
     EMPTY,
     ERROR_CODES,
     MAX_INPUT_CHARS,
     NO_SUCH_CHOICE,
+    NO_YEAR,
     NOT_A_DATE,
     NOT_A_DURATION,
     NOT_A_NUMBER,
@@ -56,6 +57,8 @@ from dialogs.parsing.errors import (
 from dialogs.parsing.money import parse_money_cny, parse_multiple
 from dialogs.parsing.normalise import normalize
 from dialogs.parsing.numbers import parse_int, parse_number
+from dialogs.parsing.phrases import clauses, strip_hedges
+from dialogs.parsing.spans import Precision, Span, parse_month_day, parse_spans
 from dialogs.parsing.yes_no import parse_yes_no
 
 __all__ = [
@@ -69,19 +72,27 @@ __all__ = [
     "NOT_A_NUMBER",
     "NOT_YES_NO",
     "NO_SUCH_CHOICE",
+    "NO_YEAR",
     "OUT_OF_RANGE",
     "TOO_LONG",
     "Choice",
     "ParseError",
+    "Precision",
+    "Span",
+    "clauses",
     "match_choice",
     "normalize",
     "parse_age",
     "parse_date",
+    "parse_duration_at_least",
     "parse_duration_months",
     "parse_int",
     "parse_money_cny",
     "parse_month",
+    "parse_month_day",
     "parse_multiple",
     "parse_number",
+    "parse_spans",
     "parse_yes_no",
+    "strip_hedges",
 ]
