@@ -58,6 +58,8 @@ EXCEEDS_CAREER = "exceeds_career"
 UNKNOWN_BUTTON = "unknown_button"
 YEAR_ONLY = "year_only"
 AGE_MISMATCH = "age_mismatch"
+STILL_STUDYING = "still_studying"
+QUALIFICATION = "qualification"
 
 MAX_MULTIPLE = 10
 """Below this a bare number is a multiple of the average wage ("1.5"); from MIN_BASE_CNY it is yuan."""
@@ -67,7 +69,8 @@ MAX_FUTURE_YEARS = 20
 
 _WHOLE = frozenset({
     "全部", "全资", "独资", "个人独资", "百分百", "一个人的", "我一个人的", "一个人", "我一个人", "我自己的", "自己的",
-    "我自己", "就我一个", "就我一个人", "只有我", "只有我一个", "都是我的", "全是我的", "全部是我的", "唯一股东",
+    "我自己", "就我一个", "就我一个人", "就我一个股东", "只有我一个股东", "只有我", "只有我一个", "都是我的",
+    "全是我的", "全部是我的", "唯一股东",
     "all", "whole", "sole", "everything", "100 percent", "all of it", "all mine", "i own it all", "sole owner",
     "sole shareholder", "wholly owned", "solely owned", "just me", "only me", "me alone", "it's all mine",
 })  # fmt: skip
@@ -173,25 +176,29 @@ def _birth(q: Question, text: str, ctx: AnswerContext) -> Parsed:
 
 
 def _birth_alone(q: Question, text: str, ctx: AnswerContext) -> Parsed:
-    try:
-        spans = parse_spans(text, ctx.today)
-    except ParseError as err:
-        date_error = err
-    else:
-        return _born(q, spans, ctx)
+    """An age first ("35", "45了" — which as a date would read "45 years ago"), then a date."""
     try:
         age = _age(text)
-    except ParseError:
+    except ParseError as err:
+        age_error = err
+    else:
+        if q.lo <= age <= q.hi:
+            return Parsed({"age": age})
+        age_error = ParseError(OUT_OF_RANGE)
+    try:
+        spans = parse_spans(text, ctx.today)
+    except ParseError as date_error:
         if date_error.code in (NO_YEAR, AMBIGUOUS):
-            raise date_error from None
-        raise
-    if not q.lo <= age <= q.hi:
-        raise ParseError(OUT_OF_RANGE)
-    return Parsed({"age": age})
+            raise
+        raise age_error from None
+    return _born(q, spans, ctx)
 
 
 def _age(text: str) -> int:
     return parse_age(strip_hedges(prepare(text)))
+
+
+_MONTH_DAYS = 31
 
 
 def _born(q: Question, spans: tuple[Span, ...], ctx: AnswerContext) -> Parsed:
@@ -201,7 +208,7 @@ def _born(q: Question, spans: tuple[Span, ...], ctx: AnswerContext) -> Parsed:
     oldest = add_years(ctx.today, -int(q.hi) - 1) + dt.timedelta(days=1)
     youngest = add_years(ctx.today, -int(q.lo))
     reading = pick(spans, oldest, youngest, ctx.today, "first", too_late=OUT_OF_RANGE)
-    if reading.span.precision is Precision.ROUGH and reading.span.first.month != reading.span.last.month:
+    if reading.span.precision is Precision.ROUGH and (reading.span.last - reading.span.first).days > _MONTH_DAYS:
         raise ParseError(YEAR_ONLY)  # "1990": the month decides the age for most of the year
     return Parsed({"birth_date": reading.day.isoformat()}, reading.note, reading.note_args)
 
@@ -236,9 +243,19 @@ def _age_with_birthday(q: Question, age_text: str, birthday: str, ctx: AnswerCon
     return Parsed({"birth_date": born.isoformat()}, "chat.note.month_day", {"date": born.isoformat()})
 
 
+_QUALIFICATION_WORDS = ("建造师", "一建", "二建", "注册", "执业", "资格证", "律师", "药师", "造价师", "监理", "cpa",
+                        "licen")
+"""Practising qualifications: whether one counts as a 中级职称 depends on Shanghai's catalogue, so a partial label
+match ("二级建造师" holds "二级") must not pick a skill level."""
+_STILL_STUDYING = ("在读", "在念", "还没毕业", "没毕业", "未毕业", "还在读", "读书中", "studying", "not yet graduated",
+                   "still at", "in progress")
+
+
 def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
     if q.id == "education":
         return _education(q, text)
+    if q.id == "title_skill" and any(w in normalize(text) for w in _QUALIFICATION_WORDS):
+        raise ParseError(QUALIFICATION)
     _refuse_ambiguous(q, text)
     try:
         return {q.id: match_choice(text, choices_of(q))}
@@ -261,6 +278,8 @@ def _education(q: Question, text: str) -> dict[str, Any]:
     """A level, noting whether the words say part-time study (then "full-time?" is not asked) or full-time
     ("硕士，全日制的": then it is not asked either, and the answer says yes to it)."""
     s = normalize(text)
+    if any(w in s for w in _STILL_STUDYING):
+        raise ParseError(STILL_STUDYING)  # "博士在读": the degree counts once it is awarded
     part_time = full_time = False
     for marker in _PART_TIME_MARKERS:  # first: "非全日制" holds "全日制"
         if marker in s:
@@ -290,8 +309,33 @@ def _refuse_ambiguous(q: Question, text: str) -> None:
         raise ParseError(AMBIGUOUS)
 
 
+_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "hukou_spouse": longest_first((
+        "我老婆", "我老公", "我爱人", "我太太", "我先生", "我妻子", "我丈夫", "我的配偶", "我配偶", "老婆", "老公",
+        "爱人",
+        "太太", "妻子", "丈夫", "配偶", "对象", "她", "他", "my wife's", "my husband's", "my wife", "my husband",
+        "my spouse", "my partner", "she's", "he's", "she", "he", "wife", "husband", "spouse", "is", "has",
+    )),
+    "employed_now": longest_first((
+        "我现在", "我目前", "现在", "目前", "我", "i'm currently", "i am currently", "currently", "right now",
+        "at the moment", "now",
+    )),
+}  # fmt: skip
+"""Words that name who the answer is about ("老婆是上海人", "my wife is from Shanghai"): dropped before reading."""
+
+
 def _yes_no(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    return {q.id: parse_yes_no(text, own_words(*q.yes_words), own_words(*q.no_words))}
+    yes, no = own_words(*q.yes_words), own_words(*q.no_words)
+    try:
+        return {q.id: parse_yes_no(text, yes, no)}
+    except ParseError:
+        subjects = _SUBJECTS.get(q.id)
+        if subjects is None:
+            raise
+        about = strip_words(prepare(text), subjects, ())
+        if about == normalize(text):
+            raise
+        return {q.id: parse_yes_no(about, yes, no)}
 
 
 def _date(q: Question, text: str, ctx: AnswerContext) -> Parsed:
@@ -323,13 +367,19 @@ def _month(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
 
 _START_WORDS = ("开始", "起", "以来", "至今", "到现在", "前", "since", "from", "start", "began", "ago")
 """Words that make an answer to "how long?" a start ("2019年开始交的", "since 2019"), counted to last month."""
+_NOTHING_YET = frozenset({"没交过", "从来没交过", "没有交过", "还没交过", "没判", "没判刑", "没有判刑", "没有判",
+                          "不用坐牢", "never paid", "no sentence", "not sentenced"})
+"""Whole answers meaning no time at all: no insurance paid, no prison term."""
 _LOWER_BOUND_SAFE = frozenset({"insurance_months"})
 """Durations where more months never cost points, so "五年多" may count as five years (not a sentence)."""
 
 
 def _duration(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     """How long: "6年", "交了6年了", "五年多" (the lower bound, said so), or a start ("从2019年3月开始交")."""
-    start_said = q.id in _LOWER_BOUND_SAFE and any(w in normalize(text) for w in _START_WORDS)
+    said = strip_hedges(prepare(text))
+    if said in _NONE_WORDS or said in _NOTHING_YET:
+        return Parsed({q.id: 0})
+    start_said = q.id in _LOWER_BOUND_SAFE and any(w in said for w in _START_WORDS)
     try:
         if start_said:
             return _since(q, text, ctx)
@@ -396,12 +446,19 @@ _MONEY_AFTER = longest_first((
 ))  # fmt: skip
 
 
+_MILLION = ("million", "mil", "mn", "m")
+"""English shorthand for a million ("3m", "1.5 mn"); only here, where a bare number is yuan, never months."""
+
+
 def _money(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     """Yuan: "300万", "每年300万左右", "about 3 million a year", "100多万" (the lower bound, said so), "没有" (0)."""
     s = _strip_around(text, _MONEY_BEFORE, _MONEY_AFTER)
     if s in _NONE_WORDS:
         return Parsed({q.id: 0})
-    value, more = parse_number_at_least(s)
+    millions = next((s[: -len(m)].strip() for m in _MILLION if s.endswith(m) and s[: -len(m)].strip()), None)
+    value, more = parse_number_at_least(millions or s)
+    if millions:
+        value *= 1_000_000
     if not q.lo <= value <= q.hi:
         raise ParseError(OUT_OF_RANGE)
     if more:

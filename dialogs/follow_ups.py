@@ -40,6 +40,7 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     "public_service": ("public_service_since",),
     "remote_area": ("remote_area_since",),
     "hukou_spouse": ("marriage_date",),
+    "has_records": ("record_kind",),
 }
 """Question -> the later questions whose answer a person often adds to theirs, in the same message."""
 

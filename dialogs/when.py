@@ -95,6 +95,8 @@ def months_since(spans: tuple[Span, ...], lo: dt.date | None, today: dt.date) ->
     end = month_of(today) - 1
     months = max(0, end - start + 1)
     args: dict[str, str | int] = {"months": months, "start": month_label(start), "end": month_label(end)}
+    if months == 0:
+        return Since(0, "chat.note.insurance_since_none", {})
     if month_of(span.first) != start:
         args.update(first=month_label(month_of(span.first)), last=month_label(start))
         return Since(months, "chat.note.insurance_since_rough", args)

@@ -101,7 +101,7 @@ def parse_duration_at_least(text: str) -> tuple[int, bool]:
 
 
 _AGE_PREFIX: Final = re.compile(r"(?:我今年|今年|我|aged|age|i am|i'm) ?:? ?")
-_AGE_SUFFIX: Final = re.compile(r" ?(?:(?:周岁|岁|years? old|yrs? old|y/o|yo|years?)(?:了|啦)?|了|啦)$")
+_AGE_SUFFIX: Final = re.compile(r" ?(?:(?:周岁半|周岁|岁半|岁|years? old|yrs? old|y/o|yo|years?)(?:了|啦)?|了|啦)$")
 
 
 def parse_age(text: str) -> int:

@@ -29,7 +29,8 @@ _HEDGES_BEFORE: Final = (
 _HEDGES_AFTER: Final = (
     "吧", "啊", "呀", "哦", "噢", "呢", "啦", "嘛", "哈", "哈哈", "呵呵", "嘿嘿", "的", "左右", "上下", "前后",
     "的样子", "那样", "这样", "我记得", "我觉得", "我想", "应该", "应该是", "好像", "大概", "估计", "吧我记得",
-    "i think", "i guess", "i believe", "or so", "ish", "roughly", "approximately", "maybe", "probably",
+    "i think", "i guess", "i believe", "or so", "ish", "roughly", "approximately", "maybe", "probably", ":)",
+    ":-)", ":(", ":p", ":d", "^_^", "^^", "lol", "haha", "thanks", "thank you", "谢谢",
 )  # fmt: skip
 
 

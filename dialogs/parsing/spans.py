@@ -61,7 +61,8 @@ class Span:
 
 _EVENT_BEFORE: Final = (
     "结婚", "毕业", "毕业于", "结婚于", "出生于", "生于", "领证", "到期日是", "到期日", "到期时间是", "到期时间",
-    "有效期到", "有效期至", "有效期", "居住证", "从", "自从", "自", "于", "在", "是在", "是从", "since", "from", "in",
+    "有效期到", "有效期至", "有效期", "居住证", "截止到", "截至", "到", "从", "自从", "自", "于", "在", "是在", "是从",
+    "since", "from", "in",
     "on", "at", "starting", "starting from", "started in", "started on", "started", "beginning", "born on", "born in",
     "born", "i was born on", "i was born in", "i was born", "we got married on", "we got married in",
     "we got married", "got married on", "got married in", "got married", "married on", "married in", "married",
@@ -74,7 +75,8 @@ _EVENT_AFTER: Final = (
     "出生", "出生的", "生的", "生", "生日", "毕业的", "结婚的", "领证的", "登记的", "开始的", "到期的", "毕业",
     "毕的业", "结婚", "结的婚", "领证", "领的证", "登记", "到期", "过期", "截止", "为止", "开始", "起", "以来",
     "至今", "到现在", "到今天", "那年", "那一年", "的时候", "时候", "时", "交", "缴", "缴纳", "入职", "搬过去",
-    "搬过来", "开始工作", "工作", "上班", "做", "until now", "till now", "to now", "to date", "onwards", "on",
+    "搬过来", "开始工作", "工作", "上班", "做", "做环卫", "环卫", "until now", "till now", "to now", "to date",
+    "onwards", "on",
     "and ever since", "ever since",
 )  # fmt: skip
 _WORDS_BEFORE: Final = longest_first((*HEDGES_BEFORE, *_EVENT_BEFORE))
@@ -95,8 +97,17 @@ _CJK_MONTH_PART: Final[dict[str, tuple[int, int]]] = {
 }  # fmt: skip
 _CJK_YEAR_PART: Final[dict[str, tuple[int, int]]] = {
     "初": (1, 2), "年初": (1, 2), "中": (6, 7), "年中": (6, 7), "底": (12, 12), "末": (12, 12), "年底": (12, 12),
-    "年末": (12, 12), "上半年": (1, 6), "下半年": (7, 12),
+    "年末": (12, 12), "上半年": (1, 6), "下半年": (7, 12), "春天": (3, 5), "春季": (3, 5), "夏天": (6, 8),
+    "夏季": (6, 8), "暑假": (7, 8), "秋天": (9, 11), "秋季": (9, 11),
 }  # fmt: skip
+"""Parts of a year; winter is left out, since it straddles two years."""
+_CJK_HOLIDAYS: Final[dict[str, tuple[int, int, int]]] = {
+    "元旦": (1, 1, 1), "情人节": (2, 14, 14), "五一": (5, 1, 5), "劳动节": (5, 1, 5), "国庆": (10, 1, 7),
+    "国庆节": (10, 1, 7), "十一": (10, 1, 7), "圣诞": (12, 25, 25), "圣诞节": (12, 25, 25),
+}  # fmt: skip
+"""Holidays on fixed dates (month, first day, last day); the lunar ones (春节, 七夕) move, so they are not here."""
+_THIS_YEAR_PARTS: Final = frozenset({"年初", "年中", "年底", "年末", "上半年", "下半年"})
+"""Said without a year ("年底到期"), these mean this year."""
 
 _NUMERIC_SHAPE: Final = re.compile(r"[0-9][0-9 ./-]*")
 _YY_FIRST: Final = re.compile(r"(?P<y>[0-9]{2}) ?(?P<sep>[-/.]) ?(?P<m>[0-9]{1,2}) ?(?P=sep) ?(?P<d>[0-9]{1,2})")
@@ -111,7 +122,7 @@ _EN_MONTH_PART: Final[dict[str, tuple[int, int]]] = {
 }  # fmt: skip
 _EN_YEAR_PART: Final[dict[str, tuple[int, int]]] = {
     "early": (1, 3), "beginning": (1, 2), "start": (1, 2), "mid": (6, 7), "middle": (6, 7), "late": (10, 12),
-    "end": (12, 12),
+    "end": (12, 12), "spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11),
 }  # fmt: skip
 
 _BIRTHDAY_BEFORE: Final = longest_first((
@@ -235,6 +246,8 @@ def _cjk(s: str, today: dt.date) -> tuple[Span, ...] | None:
         month = small_component(m.group("m"))
         pos = m.end()
     rest = s[pos:]
+    if years is None and month is None and rest in _THIS_YEAR_PARTS:
+        years = (today.year,)
     if years is None:
         if month is None:
             return None
@@ -245,6 +258,10 @@ def _cjk(s: str, today: dt.date) -> tuple[Span, ...] | None:
         if rest in _CJK_YEAR_PART:
             lo, hi = _CJK_YEAR_PART[rest]
             return _each(years, two_digit, lambda yr, td: _months(yr, lo, hi, td))
+        if rest in _CJK_HOLIDAYS:
+            hm, first, last = _CJK_HOLIDAYS[rest]
+            precision = Precision.DAY if first == last else Precision.ROUGH
+            return _each(years, two_digit, lambda yr, td: _days_of_month(yr, hm, first, last, precision, td))
         raise ParseError(NOT_A_DATE)
     if not rest:
         return _each(years, two_digit, lambda yr, td: _month(yr, month, td))
@@ -311,7 +328,7 @@ def _english(s: str, today: dt.date) -> tuple[Span, ...] | None:
             rel = _EN_RELATIVE[word]
         elif word in ("year", "month"):
             unit = word
-        elif word in _EN_MONTH_PART:
+        elif word in _EN_MONTH_PART or word in _EN_YEAR_PART:
             part = word
         elif (d := ORDINAL_DAY.fullmatch(word)) is not None:
             days.append(int(d.group("n")))
@@ -342,6 +359,8 @@ def _english(s: str, today: dt.date) -> tuple[Span, ...] | None:
     if days:
         return _each(candidates, two_digit, lambda yr, td: _day(yr, month, days[0], td))
     if part:
+        if part not in _EN_MONTH_PART:
+            raise ParseError(NOT_A_DATE)  # "summer of June"
         lo, hi = _EN_MONTH_PART[part]
         return _each(candidates, two_digit, lambda yr, td: _days_of_month(yr, month, lo, hi, Precision.ROUGH, td))
     return _each(candidates, two_digit, lambda yr, td: _month(yr, month, td))
