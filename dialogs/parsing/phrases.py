@@ -61,16 +61,20 @@ def _strip_symbols(s: str) -> str:
     return s[start:end]
 
 
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def _starts_with_word(s: str, word: str) -> bool:
     if not s.startswith(word) or len(s) == len(word):
         return False
-    return not word.isascii() or not s[len(word)].isalnum()
+    return not word.isascii() or not _latin(s[len(word)])
 
 
 def _ends_with_word(s: str, word: str) -> bool:
     if not s.endswith(word) or len(s) == len(word):
         return False
-    return not word.isascii() or not s[-len(word) - 1].isalnum()
+    return not word.isascii() or not _latin(s[-len(word) - 1])
 
 
 def strip_words(s: str, before: tuple[str, ...], after: tuple[str, ...]) -> str:
