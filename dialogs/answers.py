@@ -9,6 +9,7 @@ selects a localized hint (``q.<id>.hint.<code>`` if the question has its own, el
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -44,7 +45,7 @@ from dialogs.parsing import (
 )
 from dialogs.parsing.normalise import prepare
 from dialogs.parsing.numbers import parse_number_at_least
-from dialogs.parsing.phrases import longest_first, strip_words
+from dialogs.parsing.phrases import HEDGES_AFTER, HEDGES_BEFORE, longest_first, strip_words
 from dialogs.parsing.yes_no import own_words
 from dialogs.questions import ADULT_AGE, BY_ID, PART_TIME_MARKERS, Kind, Question
 from dialogs.when import FUTURE, TOO_EARLY, months_since, pick
@@ -60,6 +61,8 @@ YEAR_ONLY = "year_only"
 AGE_MISMATCH = "age_mismatch"
 STILL_STUDYING = "still_studying"
 QUALIFICATION = "qualification"
+JOB_TITLE = "job_title"
+TITLE_UNCLEAR = "title_unclear"
 
 MAX_MULTIPLE = 10
 """Below this a bare number is a multiple of the average wage ("1.5"); from MIN_BASE_CNY it is yuan."""
@@ -251,13 +254,13 @@ _STILL_STUDYING = ("在读", "在念", "还没毕业", "没毕业", "未毕业",
                    "still at", "in progress")
 
 
-def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any] | Parsed:
     if q.id == "education":
         return _education(q, text)
-    if q.id == "title_skill" and any(w in normalize(text) for w in _QUALIFICATION_WORDS):
-        raise ParseError(QUALIFICATION)
     _refuse_ambiguous(q, text)
     try:
+        if q.id == "title_skill":
+            return {q.id: _title(q, text)}
         return {q.id: match_choice(text, choices_of(q))}
     except ParseError as err:
         # "否" / "no" to "which award?" means none, when the question has a none option.
@@ -274,7 +277,46 @@ _FULL_TIME_MARKERS = longest_first(own_words(*BY_ID["full_time"].yes_words))
 _PART_TIME_MARKERS = longest_first(own_words(*PART_TIME_MARKERS))
 
 
-def _education(q: Question, text: str) -> dict[str, Any]:
+_TITLE_BEFORE = longest_first((
+    *HEDGES_BEFORE, "我有", "有", "拿了", "考了", "评了", "取得了", "i have a", "i have an", "i have", "i hold a",
+    "i hold an", "i hold", "i'm a", "i'm an", "i am a", "i am an", "a", "an",
+))  # fmt: skip
+_TITLE_AFTER = longest_first((*HEDGES_AFTER, "的证书", "证书", "证", "评的", "certificate", "cert"))
+_TITLE_SEPARATORS = str.maketrans({"(": ",", ")": ",", "/": ","})
+_LEVEL_WORDS = ("初级", "中级", "高级", "一级", "二级", "三级", "四级", "五级", "技师", "正高", "副高", "junior",
+                "intermediate", "senior", "level", "grade")
+_JOB_WORDS = ("工程师", "经理", "程序员", "设计师", "主管", "总监", "engineer", "manager", "developer", "programmer",
+              "designer", "director")
+
+
+def _title(q: Question, text: str) -> str:
+    """A title or skill level matched whole, never by a part: "二级建造师" holds "二级", "中级电工" holds "中级",
+    "软件工程师" holds "工程师", "senior manager" holds "senior" — each a different thing, asked again with a
+    hint that says what the options mean. Of several clauses ("中级，2020年评的") one must name the option."""
+    s = normalize(text)
+    if any(w in s for w in _QUALIFICATION_WORDS):
+        raise ParseError(QUALIFICATION)
+    with contextlib.suppress(ParseError):
+        return match_choice(strip_words(prepare(text), _TITLE_BEFORE, _TITLE_AFTER), choices_of(q), partial=False)
+    found: set[str] = set()
+    unclear = False
+    for part in clauses(prepare(text).translate(_TITLE_SEPARATORS)):  # "技能三级(高级工)": both parts name it
+        said = strip_words(part, _TITLE_BEFORE, _TITLE_AFTER)
+        _refuse_ambiguous(q, said)
+        try:
+            found.add(match_choice(said, choices_of(q), partial=False))
+        except ParseError:
+            unclear = unclear or any(w in said for w in (*_LEVEL_WORDS, *_JOB_WORDS))
+    if len(found) == 1 and not unclear:
+        return found.pop()
+    if len(found) > 1:
+        raise ParseError(AMBIGUOUS)
+    if any(w in s for w in _JOB_WORDS):
+        raise ParseError(JOB_TITLE)
+    raise ParseError(TITLE_UNCLEAR if unclear else NO_SUCH_CHOICE)
+
+
+def _education(q: Question, text: str) -> dict[str, Any] | Parsed:
     """A level, noting whether the words say part-time study (then "full-time?" is not asked) or full-time
     ("硕士，全日制的": then it is not asked either, and the answer says yes to it)."""
     s = normalize(text)
@@ -301,6 +343,7 @@ def _education(q: Question, text: str) -> dict[str, Any]:
     values: dict[str, Any] = {"education": level, "edu_part_time": part_time}
     if full_time and level != "none":
         values["full_time"] = True
+        return Parsed(values, "chat.note.full_time")  # so it is clear why "full-time?" is not asked
     return values
 
 

@@ -212,17 +212,19 @@ PART_TIME_MARKERS = (
 
 TITLE_OPTIONS = _options("title", {
     "none": ("没有", "无", "都没有", "初级职称", "初级", "助理工程师", "助工", "技术员", "初级会计师", "初级会计",
-             "助理会计师", "none", "no", "nothing", "neither", "junior title", "assistant engineer"),
+             "助理会计师", "二级教师", "三级教师", "none", "no", "nothing", "neither", "junior title",
+             "assistant engineer"),
     "skill_5": ("技能五级", "五级", "初级工", "level 5", "skill level 5", "grade 5"),
     "skill_4": ("技能四级", "四级", "中级工", "level 4", "skill level 4", "grade 4"),
     "skill_3": ("技能三级", "三级", "高级工", "level 3", "skill level 3", "grade 3"),
     "skill_2": ("技能二级", "二级", "技师", "technician", "level 2", "skill level 2", "grade 2"),
     "intermediate": ("中级职称", "中级", "工程师", "中级工程师", "中级经济师", "中级会计师", "会计师", "经济师",
-                     "主治医师", "讲师", "intermediate", "intermediate title", "engineer", "mid-level title"),
+                     "主治医师", "讲师", "一级教师", "中学一级教师", "小学一级教师", "intermediate",
+                     "intermediate title", "intermediate engineer", "mid-level title"),
     "skill_1": ("技能一级", "一级", "高级技师", "senior technician", "level 1", "skill level 1", "grade 1"),
     "senior": ("高级职称", "副高", "正高", "副高级", "正高级", "高级工程师", "高级经济师", "高级会计师", "副教授",
-               "教授", "副主任医师", "主任医师", "senior title", "senior professional title", "professor",
-               "associate professor", "senior engineer"),
+               "教授", "副主任医师", "主任医师", "高级教师", "正高级教师", "senior title", "senior professional title",
+               "professor", "associate professor", "senior engineer"),
 })  # fmt: skip
 
 AREA_OPTIONS = _options("area", {
@@ -285,7 +287,8 @@ QUESTIONS: tuple[Question, ...] = (
              guard=HAS_DEGREE & NOT_PART_TIME, yes_words=_FULL_TIME_WORDS, no_words=_PART_TIME_WORDS),
     Question("graduation", Kind.DATE, ("full_time_graduation_date",),
              guard=HAS_DEGREE & NOT_PART_TIME & FULL_TIME, earliest="adult", month_day="first"),
-    Question("title_skill", Kind.CHOICE, ("title_skill",), options=TITLE_OPTIONS),
+    Question("title_skill", Kind.CHOICE, ("title_skill",), options=TITLE_OPTIONS,
+             ambiguous=("高级", "高级的", "senior", "senior level")),
     Question("title_recognised", Kind.YES_NO, ("title_skill_recognised",), options=YES_NO_OPTIONS,
              guard=HAS_TITLE, yes_words=(*_MATCHES_JOB, *_CERTIFIED, "在上海评的", "上海评的", "在上海取得的",
                                          "在上海考的", "上海认定的"),
