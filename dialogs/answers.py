@@ -250,8 +250,9 @@ _QUALIFICATION_WORDS = ("建造师", "一建", "二建", "注册", "执业", "�
                         "licen")
 """Practising qualifications: whether one counts as a 中级职称 depends on Shanghai's catalogue, so a partial label
 match ("二级建造师" holds "二级") must not pick a skill level."""
-_STILL_STUDYING = ("在读", "在念", "还没毕业", "没毕业", "未毕业", "还在读", "读书中", "studying", "not yet graduated",
-                   "still at", "in progress")
+_STILL_STUDYING = ("在读", "在念", "还没毕业", "没毕业", "未毕业", "还在读", "读书中", "肄业", "没读完", "辍学",
+                   "studying", "not yet graduated", "still at", "in progress", "dropped out", "didn't finish")
+"""A degree not (yet) awarded: "博士在读", "硕士肄业" must not count as that level."""
 
 
 def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any] | Parsed:

@@ -20,6 +20,9 @@ from scoring.months import add_years, month_label, month_of
 
 FUTURE = "future_date"
 TOO_EARLY = "too_early"
+WHICH_DAY = "which_day"
+"""A stretch that holds today for a date that may be in the future ("2026年12月" on 2026-12-08 for an expiry):
+either end would say something false (expired, or valid), so the day is asked for."""
 WHICH_CENTURY = "which_century"
 """A two-digit year that fits the question in both centuries ("30年" for an expiry when the birth is unknown)."""
 
@@ -63,6 +66,8 @@ def pick(spans: tuple[Span, ...], lo: dt.date | None, hi: dt.date, today: dt.dat
          *, too_late: str = FUTURE) -> Reading:
     """The day of the stretch that never overstates points (``which`` end), with the note to tell the user."""
     span = within(spans, lo, hi, today, too_late=too_late)
+    if hi > today and span.first <= today <= span.last and span.first < span.last:
+        raise ParseError(WHICH_DAY)
     day = span.first if which == "first" else span.last
     return Reading(day, span, *describe(span, day))
 

@@ -16,7 +16,7 @@ from dialogs.answers import AnswerContext, Wages, parse_answer
 from dialogs.parsing import Precision, parse_spans
 from dialogs.parsing.errors import ERROR_CODES, ParseError
 from dialogs.questions import ADULT_AGE, BY_ID, QUESTIONS
-from dialogs.when import FUTURE, TOO_EARLY, WHICH_CENTURY
+from dialogs.when import FUTURE, TOO_EARLY, WHICH_CENTURY, WHICH_DAY
 from scoring import load_policy
 from scoring.months import add_years, month_index, month_of
 
@@ -28,7 +28,7 @@ FAST = settings(max_examples=150, deadline=None)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 ANSWER_CODES = ERROR_CODES | {"future_date", "too_early", "exceeds_career", "year_only", "age_mismatch",
-                              "still_studying", "qualification", WHICH_CENTURY}
+                              "still_studying", "qualification", "job_title", "title_unclear", WHICH_CENTURY, WHICH_DAY}
 
 past_days = st.dates(min_value=ADULT, max_value=TODAY)
 past_months = st.tuples(st.integers(ADULT.year + 1, TODAY.year - 1), st.integers(1, 12))
