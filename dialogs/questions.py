@@ -235,7 +235,7 @@ AREA_OPTIONS = _options("area", {
 })  # fmt: skip
 
 AWARD_OPTIONS = _options("award", {
-    "none": ("没有", "无", "none", "no"),
+    "none": ("没有", "无", "没得过", "没有得过", "没拿过", "none", "no"),
     "municipal_special": ("市级专项", "专项表彰", "市级机关专项", "municipal special", "special award"),
     "municipal_comprehensive": ("市级综合", "综合表彰", "市级机关综合", "municipal comprehensive",
                                 "comprehensive award"),
@@ -264,8 +264,10 @@ RECORD_KEYS = ("record_kind", "record_date", "record_sentence")
 
 _MATCHES_JOB = ("对口", "专业对口", "岗位对口", "matches", "it matches", "matches my job", "it matches my job")
 _NOT_MATCHING = ("不对口", "专业不对口", "岗位不对口", "doesn't match", "does not match")
-_CERTIFIED = ("认定了", "已认定", "已经认定", "认定过", "certified", "i am certified", "recognised", "recognized")
-_NOT_CERTIFIED = ("没认定", "没有认定", "未认定", "还没认定", "not certified", "not recognised", "not recognized")
+_CERTIFIED = ("认定了", "已认定", "已经认定", "认定过", "被认定过", "被认定了", "certified", "i am certified",
+              "i'm certified", "i was certified", "recognised", "recognized")
+_NOT_CERTIFIED = ("没认定", "没有认定", "未认定", "还没认定", "没被认定", "没有被认定", "not certified",
+                  "not recognised", "not recognized")
 _FULL_TIME_WORDS = ("全日制", "统招", "全日制统招", "统招全日制", "脱产", "脱产读的", "全日制读的", "full-time",
                     "full time", "fulltime")
 _PART_TIME_WORDS = (*PART_TIME_MARKERS, "在职读的", "在职读", "业余读的", "online", "evening classes")
@@ -324,7 +326,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question("public_service", Kind.YES_NO, ("public_service_since",), options=YES_NO_OPTIONS, optional=True,
              skip_value=False,
              yes_words=("环卫", "环卫工人", "我是环卫工人", "做环卫", "做环卫的", "环卫工", "sanitation",
-                        "sanitation worker", "i'm a sanitation worker")),
+                        "sanitation worker", "i'm a sanitation worker"),
+             no_words=("不在", "不是环卫", "不做环卫", "not in sanitation")),
     Question("public_service_since", Kind.DATE, ("public_service_since",), guard=PUBLIC_SERVICE,
              earliest="adult", month_day="last"),
     Question("remote_area", Kind.CHOICE, ("remote_area.kind",), options=AREA_OPTIONS, optional=True,
@@ -350,8 +353,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question("record_more", Kind.YES_NO, ("records",), options=YES_NO_OPTIONS, guard=HAS_RECORDS & ROOM_FOR_MORE,
              loop=Loop("record_kind", WANTS_MORE, RECORD_KEYS, "records"),
              yes_words=("还有", "还有一条", "还有一个", "one more", "another one"),
-             no_words=("没有了", "没了", "就这些", "就这些了", "没有其他的", "没有别的", "没有别的了", "就这一条",
-                       "that's all", "that is all", "no more", "nothing else", "no others")),
+             no_words=("没有了", "没了", "就这些", "就这些了", "没有其他的", "没有其他", "没有别的", "没有别的了",
+                       "就这一条", "that's all", "that is all", "no more", "nothing else", "no others")),
     Question("permit_expiry", Kind.DATE, ("permit.expires_on",), optional=True, future=True, earliest="birth"),
 )
 

@@ -76,8 +76,7 @@ _EVENT_AFTER: Final = (
     "毕的业", "结婚", "结的婚", "领证", "领的证", "登记", "到期", "过期", "截止", "为止", "开始", "起", "以来",
     "至今", "到现在", "到今天", "那年", "那一年", "的时候", "时候", "时", "交", "缴", "缴纳", "入职", "搬过去",
     "搬过来", "开始工作", "工作", "上班", "做", "做环卫", "环卫", "until now", "till now", "to now", "to date",
-    "onwards", "on",
-    "and ever since", "ever since",
+    "onwards", "on", "and ever since", "ever since", "now",
 )  # fmt: skip
 _WORDS_BEFORE: Final = longest_first((*HEDGES_BEFORE, *_EVENT_BEFORE))
 _WORDS_AFTER: Final = longest_first((*HEDGES_AFTER, *_EVENT_AFTER))
@@ -86,6 +85,7 @@ _WORDS_AFTER_DONE: Final = longest_first((*_WORDS_AFTER, "了"))
 _AGO: Final = re.compile(r"(?P<n>.+?) ?(?:以前|之前|前| ago|了)")
 """"三年前", "半年以前", "3 years ago", "(结婚)三年了": that long before today."""
 _MAX_AGO_MONTHS: Final = 100 * 12
+_FOR: Final = "for "
 
 _CJK_YEAR: Final = re.compile(rf"(?:(?P<y>[{CN_YEAR_CHARS}]+)|(?P<rel>[今去前明后]))年")
 _CJK_MONTH: Final = re.compile(rf"(?P<m>[{CN_SMALL_CHARS}]+)月份?")
@@ -195,9 +195,12 @@ def _months_before(today: dt.date, months: int) -> dt.date:
 def _ago(s: str, today: dt.date) -> tuple[Span, ...] | None:
     """"三年前" / "3 years ago" / "三年了": at least that long ago, and less than one more unit."""
     m = _AGO.fullmatch(s)
-    if m is None:
+    if m is not None:
+        amount = m.group("n")
+    elif s.startswith(_FOR) and s[len(_FOR):].strip():
+        amount = s[len(_FOR) :].strip()  # "for 3 years": since three years ago
+    else:
         return None
-    amount = m.group("n")
     try:
         months = duration_months(amount)
     except ParseError:
