@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Final
+
+from dialogs.parsing.errors import TOO_LONG, ParseError
 
 _HEDGES_BEFORE: Final = (
     "嗯", "呃", "额", "哦", "噢", "啊", "那个", "我想", "我觉得", "我记得", "我估计", "应该是", "应该", "好像是",
@@ -77,20 +80,31 @@ def _ends_with_word(s: str, word: str) -> bool:
     return not word.isascii() or not _latin(s[-len(word) - 1])
 
 
+@lru_cache(maxsize=64)
+def _by_edge(words: tuple[str, ...], last: bool) -> dict[str, tuple[str, ...]]:
+    """The words by their first (or last) character, each group still longest first: a round of
+    :func:`strip_words` then looks only at the few words that can match, not the whole list."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[-1] if last else word[0], []).append(word)
+    return {ch: tuple(group) for ch, group in groups.items()}
+
+
 def strip_words(s: str, before: tuple[str, ...], after: tuple[str, ...]) -> str:
     """Remove any of ``before`` at the start and ``after`` at the end, repeatedly, never the whole text.
 
     ``s`` is normalized text; the word lists must be normalized too and ordered longest first (so "大概是"
     goes before "大概"). Each round removes at least one character, so the work is linear in the answer.
     """
+    leading, trailing = _by_edge(before, last=False), _by_edge(after, last=True)
     while True:
         previous = s
         s = _strip_symbols(s) or s
-        for word in before:
+        for word in leading.get(s[:1], ()):
             if _starts_with_word(s, word):
                 s = s[len(word) :].lstrip(_LEAD_JUNK) or s
                 break
-        for word in after:
+        for word in trailing.get(s[-1:], ()):
             if _ends_with_word(s, word):
                 s = s[: -len(word)].rstrip(_TRAIL_JUNK) or s
                 break
@@ -103,6 +117,13 @@ def strip_hedges(s: str) -> str:
     return strip_words(s, HEDGES_BEFORE, HEDGES_AFTER)
 
 
+MAX_CLAUSES: Final = 6
+"""More clauses than this are not one answer (and reading each would multiply the work): "too long"."""
+
+
 def clauses(s: str) -> list[str]:
     """The clauses of normalized text, split at , ; ! ? and a full stop (not a decimal point or a date's dot)."""
-    return [part for part in _CLAUSE_BREAK.split(s) if part]
+    parts = [part for part in _CLAUSE_BREAK.split(s) if part]
+    if len(parts) > MAX_CLAUSES:
+        raise ParseError(TOO_LONG)
+    return parts
