@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dialogs.parsing import ParseError, clauses, normalize
+from dialogs.parsing import ParseError, clauses
 from dialogs.parsing.normalise import prepare
 from dialogs.questions import BY_ID, Question
 
@@ -112,8 +112,3 @@ def with_follow_ups(q: Question, text: str, read: Callable[[Question, str], Read
             note, args = _note(later, reading)
     return Found(values, note, args)
 
-
-def said(text: str, words: tuple[str, ...]) -> str | None:
-    """The first of ``words`` (normalized) that occurs in the answer, for markers such as "全日制"."""
-    s = normalize(text)
-    return next((w for w in words if w in s), None)

@@ -5,7 +5,9 @@ accepted only when the order is evident (13/3/2027). Two-digit years ("27年", "
 day without a year ("3月1日", "May") and orders that could be either way ("1/3/2027") are
 "ambiguous": a wrong century or a swapped day and month skews every date rule, whereas a follow-up
 question costs one message. Nothing reads the clock: relative answers resolve against the ``today``
-the caller passes.
+the caller passes. The interview's date questions read through :mod:`~dialogs.parsing.spans`, which
+builds on these and leaves a two-digit year or a month to the question; this module stays the strict
+reader for one date or one month (reminders, what-if answers, the base's start month).
 """
 
 from __future__ import annotations
