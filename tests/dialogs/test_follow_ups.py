@@ -3,6 +3,8 @@ question; going back and changing the first answer never leaves the later one in
 
 from __future__ import annotations
 
+import pytest
+
 from bot.store import MemoryStore
 from dialogs.follow_ups import FOLLOW_UPS
 from dialogs.questions import BY_ID, QUESTIONS, applicable_answers
@@ -43,74 +45,67 @@ def test_each_follow_up_is_a_later_question() -> None:
         assert all(order.index(qid) < order.index(lid) for lid in later), qid
 
 
-async def test_an_age_with_the_birth_month_passes_the_month_question_until_a_date_replaces_both() -> None:
-    chat, store = await walk_to("birth")
-    await chat.say("45岁，3月生日")
+SCENARIOS = [
+    # (question, answer, the state it moves to, what it keeps, the note, the way back, the changed answer,
+    #  the state that moves to, the keys no longer used)
+    ("birth", "45岁，3月生日", "education", {"birth_month": "3"}, "45 岁，3 月出生", ["birth_month", "birth"],
+     "1980-11-11", "education", ["birth_month", "age"]),
+    ("education", "硕士，全日制的", "graduation", {"full_time": True}, "记下了：全日制", ["full_time", "education"],
+     "自考的硕士", "title_skill", ["full_time", "graduation"]),
+    ("full_time", "是，全日制的，2010年毕业", "title_skill", {"graduation": "2010-01-01"},
+     "毕业日期也记下了：2010-01-01", ["graduation", "full_time"], "否", "title_skill", ["graduation"]),
+    ("hukou_spouse", "是的，2018年结婚", "innovation_talent", {"marriage_date": "2018-12-31"},
+     "结婚登记日期也记下了：2018-12-31", ["marriage_date", "hukou_spouse"], "未婚", "innovation_talent",
+     ["marriage_date"]),
+]
+
+
+@pytest.mark.parametrize(("state", "answer", "moves_to", "keeps", "note", "way_back", "changed", "then", "dropped"),
+                         SCENARIOS, ids=[s[0] for s in SCENARIOS])
+async def test_a_later_answer_said_early_is_kept_and_dropped_when_the_first_answer_changes(
+        state: str, answer: str, moves_to: str, keeps: dict[str, object], note: str, way_back: list[str],
+        changed: str, then: str, dropped: list[str]) -> None:
+    chat, store = await walk_to(state)
+    await chat.say(answer)
     session = await state_and_answers(store)
-    assert session.state == "education" and session.answers["birth_month"] == "3"
-    assert "45 岁，3 月出生" in chat.text
-    await chat.say("返回")
-    assert (await state_and_answers(store)).state == "birth_month"
-    await chat.say("返回")
-    assert (await state_and_answers(store)).state == "birth"
-    await chat.say("1980-11-11")
+    assert session.state == moves_to and {k: session.answers.get(k) for k in keeps} == keeps
+    assert note in chat.text
+    for back_to in way_back:  # the passed question is in the history: back reaches it, with its answer shown
+        await chat.say("返回")
+        assert (await state_and_answers(store)).state == back_to
+    await chat.say(changed)
     session = await state_and_answers(store)
-    assert session.state == "education"
     kept = applicable_answers(session.answers)
-    assert kept["birth_date"] == "1980-11-11" and "birth_month" not in kept and "age" not in kept
+    assert session.state == then and not set(dropped) & set(kept)
 
 
-async def test_full_time_said_with_the_degree_is_not_asked_and_a_part_time_correction_drops_it() -> None:
-    chat, store = await walk_to("education")
-    await chat.say("硕士，全日制的")
-    session = await state_and_answers(store)
-    assert session.state == "graduation" and session.answers["full_time"] is True
-    await chat.say("返回")
-    await chat.say("返回")
-    assert (await state_and_answers(store)).state == "education"
-    await chat.say("自考的硕士")
-    session = await state_and_answers(store)
-    assert session.state == "title_skill"  # neither "full-time?" nor the graduation date applies now
-    kept = applicable_answers(session.answers)
-    assert kept["edu_part_time"] is True and "full_time" not in kept and "graduation" not in kept
+async def answered_then_changed(state: str, *answers: str) -> tuple[Chat, MemoryStore]:
+    """At ``state``, answer, go back twice (over the passed later question), answer again, and so on."""
+    chat, store = await walk_to(state)
+    for i, answer in enumerate(answers):
+        if i:
+            await chat.say("返回")
+            await chat.say("返回")
+        await chat.say(answer)
+    return chat, store
 
 
-async def test_a_graduation_date_said_with_the_yes_is_kept_until_the_yes_becomes_a_no() -> None:
-    chat, store = await walk_to("full_time")
-    await chat.say("是，全日制的，2010年毕业")
+async def test_a_dropped_graduation_date_does_not_reach_the_profile() -> None:
+    chat, store = await answered_then_changed("full_time", "是，全日制的，2010年毕业", "否")
     session = await state_and_answers(store)
-    assert session.state == "title_skill" and session.answers["graduation"] == "2010-01-01"
-    assert "毕业日期也记下了：2010-01-01" in chat.text
-    await chat.say("返回")
-    assert (await state_and_answers(store)).state == "graduation"
-    await chat.say("返回")
-    assert (await state_and_answers(store)).state == "full_time"
-    await chat.say("否")
-    session = await state_and_answers(store)
-    assert session.state == "title_skill" and "graduation" not in applicable_answers(session.answers)
     for _ in range(len(QUESTIONS)):
         if session.state == "done":
             break
         await chat.say(ROUTE[session.state])
         session = await state_and_answers(store)
-    profile = await profile_of(store)
-    assert profile.full_time_graduation_date is None
+    assert session.answers["graduation"] == "2010-01-01"  # still stored (a yes again would use it) ...
+    assert (await profile_of(store)).full_time_graduation_date is None  # ... but not used
 
 
-async def test_a_marriage_date_said_with_the_yes_is_not_used_once_the_answer_is_no() -> None:
-    chat, store = await walk_to("hukou_spouse")
-    await chat.say("是的，2018年结婚")
-    session = await state_and_answers(store)
-    assert session.state == "innovation_talent" and session.answers["marriage_date"] == "2018-12-31"
-    assert "结婚登记日期也记下了：2018-12-31" in chat.text
-    await chat.say("返回")
-    await chat.say("返回")
-    assert (await state_and_answers(store)).state == "hukou_spouse"
-    await chat.say("未婚")
-    session = await state_and_answers(store)
-    assert session.state == "innovation_talent" and "marriage_date" not in applicable_answers(session.answers)
-    await chat.say("返回")
-    await chat.say("是")  # yes again, without a date: the date given before is still the one told
+async def test_a_yes_again_without_a_date_keeps_the_date_told_before() -> None:
+    chat, store = await answered_then_changed("hukou_spouse", "是的，2018年结婚", "未婚")
+    await chat.say("返回")  # "未婚" passed nothing: one step back
+    await chat.say("是")
     session = await state_and_answers(store)
     assert session.state == "innovation_talent" and applicable_answers(session.answers)["marriage_date"] == "2018-12-31"
 
