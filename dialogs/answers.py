@@ -45,7 +45,7 @@ from dialogs.parsing import (
 )
 from dialogs.parsing.normalise import prepare
 from dialogs.parsing.numbers import parse_number_at_least
-from dialogs.parsing.phrases import HEDGES_AFTER, HEDGES_BEFORE, longest_first, strip_words
+from dialogs.parsing.phrases import HEDGES_AFTER, HEDGES_BEFORE, drop_remark, longest_first, strip_words
 from dialogs.parsing.yes_no import own_words
 from dialogs.questions import ADULT_AGE, BY_ID, PART_TIME_MARKERS, Kind, Question
 from dialogs.when import FUTURE, TOO_EARLY, months_since, pick
@@ -62,6 +62,7 @@ AGE_MISMATCH = "age_mismatch"
 STILL_STUDYING = "still_studying"
 QUALIFICATION = "qualification"
 JOB_TITLE = "job_title"
+AMBIGUOUS_DATE = "ambiguous_date"
 TITLE_UNCLEAR = "title_unclear"
 
 MAX_MULTIPLE = 10
@@ -385,7 +386,12 @@ def _yes_no(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
 def _date(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     """A date as precisely as it was said: of a month, a year or part of one ("2016年7月", "2021年", "去年6月底"),
     the day that never overstates points (Question.month_day) — and the note says which day was recorded."""
-    spans = parse_spans(text, ctx.today)
+    try:
+        spans = parse_spans(text, ctx.today)
+    except ParseError as err:
+        if err.code == AMBIGUOUS:  # "19.10.1", "1/3/2027": which is the year, which the day?
+            raise ParseError(AMBIGUOUS_DATE) from None
+        raise
     latest = add_years(ctx.today, MAX_FUTURE_YEARS) if q.future else ctx.today
     reading = pick(spans, _earliest(q, ctx), latest, ctx.today, q.month_day,
                    too_late=OUT_OF_RANGE if q.future else FUTURE)
@@ -512,7 +518,7 @@ def _money(q: Question, text: str, ctx: AnswerContext) -> Parsed:
 
 def _strip_around(text: str, before: tuple[str, ...], after: tuple[str, ...]) -> str:
     """The answer without hedges and the question's own words around it ("每年", "人", "的股份")."""
-    s = strip_hedges(prepare(text))
+    s = strip_hedges(drop_remark(prepare(text)))
     return strip_hedges(strip_words(s, before, after))
 
 

@@ -112,6 +112,17 @@ def strip_words(s: str, before: tuple[str, ...], after: tuple[str, ...]) -> str:
             return s
 
 
+def drop_remark(s: str) -> str:
+    """Normalized text without a closing remark in brackets that holds no digit: "6年(不连续)", "2012年7月(本科)",
+    "60%(其余是合伙人的)". For numbers and dates only: in a choice the brackets can hold the meaning ("(无学位)")."""
+    if not s.endswith(")") or "(" not in s:
+        return s
+    start = s.rindex("(")
+    if start == 0 or any(ch.isdigit() for ch in s[start:]):
+        return s
+    return s[:start].rstrip()
+
+
 def strip_hedges(s: str) -> str:
     """Normalized text without the hedges and particles around it: "大概25个吧" -> "25个"."""
     return strip_words(s, HEDGES_BEFORE, HEDGES_AFTER)

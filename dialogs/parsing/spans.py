@@ -38,7 +38,7 @@ from dialogs.parsing.english import WORD_SPLIT
 from dialogs.parsing.errors import AMBIGUOUS, NO_YEAR, NOT_A_DATE, ParseError
 from dialogs.parsing.normalise import prepare
 from dialogs.parsing.numerals import CN_DIGITS, numeral
-from dialogs.parsing.phrases import HEDGES_AFTER, HEDGES_BEFORE, longest_first, strip_words
+from dialogs.parsing.phrases import HEDGES_AFTER, HEDGES_BEFORE, drop_remark, longest_first, strip_words
 
 
 class Precision(StrEnum):
@@ -75,7 +75,8 @@ _EVENT_AFTER: Final = (
     "出生", "出生的", "生的", "生", "生日", "毕业的", "结婚的", "领证的", "登记的", "开始的", "到期的", "毕业",
     "毕的业", "结婚", "结的婚", "领证", "领的证", "登记", "到期", "过期", "截止", "为止", "开始", "起", "以来",
     "至今", "到现在", "到今天", "那年", "那一年", "的时候", "时候", "时", "交", "缴", "缴纳", "入职", "搬过去",
-    "搬过来", "开始工作", "工作", "上班", "做", "做环卫", "环卫", "until now", "till now", "to now", "to date",
+    "搬过来", "开始工作", "工作", "上班", "做", "做环卫", "环卫", "拿的毕业证", "拿到毕业证", "拿的证", "毕业证",
+    "领的结婚证", "领结婚证", "结婚证", "until now", "till now", "to now", "to date",
     "onwards", "on", "and ever since", "ever since", "now",
 )  # fmt: skip
 _WORDS_BEFORE: Final = longest_first((*HEDGES_BEFORE, *_EVENT_BEFORE))
@@ -83,6 +84,8 @@ _WORDS_AFTER: Final = longest_first((*HEDGES_AFTER, *_EVENT_AFTER))
 _WORDS_AFTER_DONE: Final = longest_first((*_WORDS_AFTER, "了"))
 
 _AGO: Final = re.compile(r"(?P<n>.+?) ?(?:以前|之前|前| ago|了)")
+_AHEAD: Final = re.compile(r"(?P<n>.+?) ?(?:以后|之后|后| from now| later)|还有(?P<m>.+)|in (?P<k>.+)")
+""""一年后", "还有半年", "in 6 months": that long from today."""
 """"三年前", "半年以前", "3 years ago", "(结婚)三年了": that long before today."""
 _MAX_AGO_MONTHS: Final = 100 * 12
 _FOR: Final = "for "
@@ -192,25 +195,38 @@ def _months_before(today: dt.date, months: int) -> dt.date:
 # -- readers: each returns None when the answer is not in its form --------------------------------
 
 
+def _relative_amount(s: str) -> tuple[str, int] | None:
+    """The amount of time and its direction: "三年前" (-1), "for 3 years" (-1), "一年后" / "还有一年" (+1)."""
+    if (m := _AGO.fullmatch(s)) is not None:
+        return m.group("n"), -1
+    if (m := _AHEAD.fullmatch(s)) is not None:
+        return m.group("n") or m.group("m") or m.group("k") or "", 1
+    if s.startswith(_FOR) and s[len(_FOR) :].strip():
+        return s[len(_FOR) :].strip(), -1  # "for 3 years": since three years ago
+    return None
+
+
 def _ago(s: str, today: dt.date) -> tuple[Span, ...] | None:
-    """"三年前" / "3 years ago" / "三年了": at least that long ago, and less than one more unit."""
-    m = _AGO.fullmatch(s)
-    if m is not None:
-        amount = m.group("n")
-    elif s.startswith(_FOR) and s[len(_FOR):].strip():
-        amount = s[len(_FOR) :].strip()  # "for 3 years": since three years ago
-    else:
+    """"三年前" / "3 years ago" / "三年了": at least that long ago, and less than one more unit; "一年后" the
+    same ahead of today."""
+    found = _relative_amount(s)
+    if found is None:
         return None
+    amount, direction = found
+    if not any(unit in amount for unit in ("年", "月", "year", "month")):
+        return None  # "in 2022" is a year, not 2022 years from now
     try:
-        months = duration_months(amount)
+        months = duration_months(amount.strip())
     except ParseError:
         return None
     if not 0 < months <= _MAX_AGO_MONTHS:
-        raise ParseError(NOT_A_DATE)
+        return None
     step = 12 if months % 12 == 0 and not any(u in amount for u in ("月", "month")) else 1
-    latest = _months_before(today, months)
-    earliest = _months_before(today, months + step) + dt.timedelta(days=1)
-    return (Span(earliest, latest, Precision.ROUGH),)
+    if direction < 0:
+        latest = _months_before(today, months)
+        return (Span(_months_before(today, months + step) + dt.timedelta(days=1), latest, Precision.ROUGH),)
+    earliest = _months_before(today, -months)
+    return (Span(earliest, _months_before(today, -months - step) - dt.timedelta(days=1), Precision.ROUGH),)
 
 
 def _years(token: str) -> tuple[tuple[int, ...], bool]:
@@ -388,8 +404,9 @@ def parse_spans(text: str, today: dt.date) -> tuple[Span, ...]:
     Relative answers ("去年6月底", "三年前", "next March") resolve against ``today``. Raises ``no_year``
     for a month or day without a year, ``ambiguous`` for an order that could be either way.
     """
-    s = strip_words(prepare(text), _WORDS_BEFORE, _WORDS_AFTER)
-    found = _ago(s, today)
+    said = strip_words(drop_remark(prepare(text)), HEDGES_BEFORE, HEDGES_AFTER)
+    s = strip_words(said, _WORDS_BEFORE, _WORDS_AFTER)
+    found = _ago(said, today) or _ago(s, today)  # "in 6 months" before "in" goes; "结婚三年了" after 结婚 does
     if found is not None:
         return found
     s = strip_words(s, _WORDS_BEFORE, _WORDS_AFTER_DONE)

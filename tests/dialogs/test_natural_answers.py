@@ -28,7 +28,8 @@ FAST = settings(max_examples=150, deadline=None)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 ANSWER_CODES = ERROR_CODES | {"future_date", "too_early", "exceeds_career", "year_only", "age_mismatch",
-                              "still_studying", "qualification", "job_title", "title_unclear", WHICH_CENTURY, WHICH_DAY}
+                              "still_studying", "qualification", "job_title", "title_unclear", "ambiguous_date",
+                              WHICH_CENTURY, WHICH_DAY}
 
 past_days = st.dates(min_value=ADULT, max_value=TODAY)
 past_months = st.tuples(st.integers(ADULT.year + 1, TODAY.year - 1), st.integers(1, 12))
