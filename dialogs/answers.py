@@ -143,7 +143,9 @@ def parse_answer(q: Question, text: str, ctx: AnswerContext) -> Parsed:
 
     try:
         found = with_follow_ups(q, text, own)
-    except ParseError:
+    except ParseError as err:
+        if err.code == AMBIGUOUS:
+            raise  # "bachelor's, graduated 2012": this question's own part is ambiguous, whatever else is said
         found = None  # the rest of the message is not this question's answer: read it whole
     if found is not None:
         return Parsed(found.values, found.note, found.note_args)
@@ -263,7 +265,7 @@ def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any] | Pars
     try:
         if q.id == "title_skill":
             return {q.id: _title(q, text)}
-        return {q.id: match_choice(text, choices_of(q))}
+        return {q.id: _match(q, text)}
     except ParseError as err:
         # "否" / "no" to "which award?" means none, when the question has a none option.
         if err.code == NO_SUCH_CHOICE and any(o.value == "none" for o in q.options):
@@ -341,7 +343,7 @@ def _education(q: Question, text: str) -> dict[str, Any] | Parsed:
         if not s:
             raise ParseError(NO_SUCH_CHOICE)
     _refuse_ambiguous(q, s)
-    level = match_choice(s if marked else text, choices_of(q))
+    level = _match(q, s if marked else text)
     values: dict[str, Any] = {"education": level, "edu_part_time": part_time}
     if full_time and level != "none":
         values["full_time"] = True
@@ -352,6 +354,19 @@ def _education(q: Question, text: str) -> dict[str, Any] | Parsed:
 def _refuse_ambiguous(q: Question, text: str) -> None:
     if q.ambiguous and normalize(text) in q.ambiguous:
         raise ParseError(AMBIGUOUS)
+
+
+def _match(q: Question, text: str) -> str:
+    """The option by the whole answer, else by a part of it — but a part is not enough when one clause is an
+    ambiguous word ("bachelor's, graduated 2012" must not become whichever bachelor label contains it)."""
+    try:
+        return match_choice(text, choices_of(q), partial=False)
+    except ParseError as err:
+        if err.code != NO_SUCH_CHOICE:
+            raise
+    if q.ambiguous and any(strip_hedges(part) in q.ambiguous for part in clauses(normalize(text))):
+        raise ParseError(AMBIGUOUS)
+    return match_choice(text, choices_of(q))
 
 
 _SUBJECTS: dict[str, tuple[str, ...]] = {
