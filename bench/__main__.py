@@ -5,7 +5,15 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import e2e_bench, footprint_bench, planner_bench, reminders_bench, scoring_bench, turn_bench
+from bench import (
+    e2e_bench,
+    footprint_bench,
+    planner_bench,
+    reminders_bench,
+    scoring_bench,
+    turn_bench,
+    utterance_bench,
+)
 from bench.table import Row, markdown
 
 
@@ -14,6 +22,7 @@ def main() -> int:
     rows += scoring_bench.run()
     rows += planner_bench.run()
     rows += turn_bench.run()
+    rows += utterance_bench.run()
     rows += reminders_bench.run()
     rows += footprint_bench.run()
     rows += e2e_bench.run()

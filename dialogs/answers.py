@@ -9,7 +9,9 @@ selects a localized hint (``q.<id>.hint.<code>`` if the question has its own, el
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,48 +20,57 @@ from typing import Any
 
 from dialogs.base_history import HISTORY, ROUND_KEYS, SAME, START, UNKNOWN
 from dialogs.base_words import YEAR_ONLY_OFFSET, Stated, Value, is_year_only, read_history
+from dialogs.follow_ups import with_follow_ups
 from dialogs.parsing import (
     AMBIGUOUS,
     NO_SUCH_CHOICE,
+    NO_YEAR,
     NOT_A_DATE,
     NOT_A_NUMBER,
     OUT_OF_RANGE,
     Choice,
     ParseError,
+    Precision,
+    Span,
+    clauses,
     match_choice,
     normalize,
     parse_age,
-    parse_date,
-    parse_duration_months,
+    parse_duration_at_least,
     parse_month,
+    parse_month_day,
     parse_multiple,
     parse_number,
+    parse_spans,
     parse_yes_no,
+    strip_hedges,
 )
+from dialogs.parsing.normalise import prepare
+from dialogs.parsing.numbers import parse_number_at_least
+from dialogs.parsing.phrases import HEDGES_AFTER, HEDGES_BEFORE, drop_remark, longest_first, strip_words
 from dialogs.parsing.yes_no import own_words
-from dialogs.questions import ADULT_AGE, PART_TIME_MARKERS, Kind, Question
+from dialogs.questions import ADULT_AGE, BY_ID, PART_TIME_MARKERS, Kind, Question
+from dialogs.when import FUTURE, TOO_EARLY, months_since, pick
 from locales import LANGUAGES, translator
-from scoring.months import (
-    add_years,
-    first_day,
-    full_years,
-    last_day,
-    month_from_label,
-    month_index,
-    month_label,
-    month_of,
-)
+from scoring.months import add_years, full_years, month_from_label, month_index, month_label, month_of
 from scoring.policy import Policy
 
-FUTURE = "future_date"
+__all__ = ["FUTURE", "TOO_EARLY", "AnswerContext", "Parsed", "Wages", "parse_answer", "parse_button"]
+
+EXCEEDS_CAREER = "exceeds_career"
 SEVERAL = "several_bases"
 SINCE_ONLY = "since_only"
 PAST_PERIOD = "past_period"
 WHICH_MONTH = "which_month"
 NOT_BEFORE = "not_before_later"
-TOO_EARLY = "too_early"
-EXCEEDS_CAREER = "exceeds_career"
 UNKNOWN_BUTTON = "unknown_button"
+YEAR_ONLY = "year_only"
+AGE_MISMATCH = "age_mismatch"
+STILL_STUDYING = "still_studying"
+QUALIFICATION = "qualification"
+JOB_TITLE = "job_title"
+AMBIGUOUS_DATE = "ambiguous_date"
+TITLE_UNCLEAR = "title_unclear"
 
 MAX_MULTIPLE = 10
 """Below this a bare number is a multiple of the average wage ("1.5"); from MIN_BASE_CNY it is yuan."""
@@ -67,8 +78,15 @@ MIN_BASE_CNY = 1000
 MAX_BASE_CNY = 1_000_000
 MAX_FUTURE_YEARS = 20
 
-_WHOLE = ("全部", "全资", "独资", "百分百", "all", "whole", "sole", "everything", "100 percent")
-_HALF = ("一半", "half", "a half")
+_WHOLE = frozenset({
+    "全部", "全资", "独资", "个人独资", "百分百", "一个人的", "我一个人的", "一个人", "我一个人", "我自己的", "自己的",
+    "我自己", "就我一个", "就我一个人", "就我一个股东", "只有我一个股东", "只有我", "只有我一个", "都是我的",
+    "全是我的", "全部是我的", "唯一股东",
+    "all", "whole", "sole", "everything", "100 percent", "all of it", "all mine", "i own it all", "sole owner",
+    "sole shareholder", "wholly owned", "solely owned", "just me", "only me", "me alone", "it's all mine",
+})  # fmt: skip
+_HALF = frozenset({"一半", "对半", "一半一半", "五五开", "half", "a half", "half of it", "fifty-fifty", "fifty fifty",
+                   "50-50", "50/50"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +148,29 @@ class Parsed:
 
 
 def parse_answer(q: Question, text: str, ctx: AnswerContext) -> Parsed:
-    """What typed ``text`` answers to question ``q``."""
-    if q.kind is Kind.DATE:
-        return _date(q, text, ctx)
-    if q.kind in _HISTORY_PARSERS:
+    """What typed ``text`` answers to question ``q`` — and, when another clause of it answers a later question
+    ("是的，2018年结婚"), that answer too (dialogs.follow_ups)."""
+
+    if q.kind in _HISTORY_PARSERS:  # a base history reads its own clauses (dialogs.base_words)
         return _HISTORY_PARSERS[q.kind](q, text, ctx)
-    return Parsed(_PARSERS[q.kind](q, text, ctx))
+
+    def own(question: Question, part: str) -> Parsed:
+        return _own(question, part, ctx)
+
+    try:
+        found = with_follow_ups(q, text, own)
+    except ParseError as err:
+        if err.code == AMBIGUOUS:
+            raise  # "bachelor's, graduated 2012": this question's own part is ambiguous, whatever else is said
+        found = None  # the rest of the message is not this question's answer: read it whole
+    if found is not None:
+        return Parsed(found.values, found.note, found.note_args)
+    return _own(q, text, ctx)
+
+
+def _own(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    result = _PARSERS[q.kind](q, text, ctx)
+    return result if isinstance(result, Parsed) else Parsed(result)
 
 
 def parse_button(q: Question, token: str, ctx: AnswerContext) -> Parsed:
@@ -150,51 +185,103 @@ def parse_button(q: Question, token: str, ctx: AnswerContext) -> Parsed:
 # -- kinds ----------------------------------------------------------------------------------------
 
 
-def _birth(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    """A birth date, a birth month (counted from its 1st), or an age in years."""
+def _birth(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """A birth date, a birth month (counted from its 1st), or an age in years — or an age with the birthday
+    ("45岁，3月生日"): the month answers the next question, a month and day give the exact date."""
+    parts = clauses(prepare(text))
+    if len(parts) == 2:
+        for first, second in (parts, parts[::-1]):
+            found = _age_with_birthday(q, first, second, ctx)
+            if found is not None:
+                return found
+    return _birth_alone(q, text, ctx)
+
+
+def _birth_alone(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """An age first ("35", "45了" — which as a date would read "45 years ago"), then a date."""
     try:
-        born = parse_date(text, ctx.today)
-    except ParseError:
-        born = None
-    if born is None:
-        try:
-            year, month = parse_month(text, ctx.today)
-            born = dt.date(year, month, 1)
-        except (ParseError, ValueError):
-            born = None
-    if born is not None:
-        return {"birth_date": _check_birth(q, born, ctx).isoformat()}
+        age = _age(text)
+    except ParseError as err:
+        age_error = err
+    else:
+        if q.lo <= age <= q.hi:
+            return Parsed({"age": age})
+        age_error = ParseError(OUT_OF_RANGE)
     try:
-        age = parse_age(text)
+        spans = parse_spans(text, ctx.today)
+    except ParseError as date_error:
+        if date_error.code in (NO_YEAR, AMBIGUOUS):
+            raise
+        raise age_error from None
+    return _born(q, spans, ctx)
+
+
+def _age(text: str) -> int:
+    return parse_age(strip_hedges(prepare(text)))
+
+
+_MONTH_DAYS = 31
+
+
+def _born(q: Question, spans: tuple[Span, ...], ctx: AnswerContext) -> Parsed:
+    """The earliest day the answer allows (the oldest the person can be: age points only fall with age)."""
+    if all(s.first > ctx.today for s in spans):
+        raise ParseError(FUTURE)
+    oldest = add_years(ctx.today, -int(q.hi) - 1) + dt.timedelta(days=1)
+    youngest = add_years(ctx.today, -int(q.lo))
+    reading = pick(spans, oldest, youngest, ctx.today, "first", too_late=OUT_OF_RANGE)
+    if reading.span.precision is Precision.ROUGH and (reading.span.last - reading.span.first).days > _MONTH_DAYS:
+        raise ParseError(YEAR_ONLY)  # "1990": the month decides the age for most of the year
+    return Parsed({"birth_date": reading.day.isoformat()}, reading.note, reading.note_args)
+
+
+def _age_with_birthday(q: Question, age_text: str, birthday: str, ctx: AnswerContext) -> Parsed | None:
+    """"45岁，3月生日" -> the age and the birth month; "45岁，生日3月15日" -> the birth date itself;
+    "1980年3月15日，45岁" -> the date, when the age agrees with it. None if the parts are not that."""
+    try:
+        age = _age(age_text)
     except ParseError:
-        bare = _bare_year(text)
-        if bare is not None and 1900 <= bare <= ctx.today.year:
-            raise ParseError(AMBIGUOUS) from None  # "1990": a birth year, but which day?
-        raise
+        return None
     if not q.lo <= age <= q.hi:
         raise ParseError(OUT_OF_RANGE)
-    return {"age": age}
+    try:
+        month, day = parse_month_day(birthday)
+    except ParseError:
+        try:
+            dated = _birth_alone(q, birthday, ctx)
+        except ParseError:
+            return None
+        born = dated.values.get("birth_date")
+        if born is None or full_years(dt.date.fromisoformat(born), ctx.today) != age:
+            raise ParseError(AGE_MISMATCH) from None
+        return dated
+    if day is None:
+        return Parsed({"age": age, "birth_month": str(month)}, "chat.note.age_month", {"age": age, "month": month})
+    had_birthday = (month, day) <= (ctx.today.month, ctx.today.day)
+    try:
+        born = dt.date(ctx.today.year - age - (0 if had_birthday else 1), month, day)
+    except ValueError:
+        raise ParseError(NOT_A_DATE) from None  # 29 February in a year without one
+    return Parsed({"birth_date": born.isoformat()}, "chat.note.month_day", {"date": born.isoformat()})
 
 
-def _check_birth(q: Question, born: dt.date, ctx: AnswerContext) -> dt.date:
-    if born > ctx.today:
-        raise ParseError(FUTURE)
-    if not q.lo <= full_years(born, ctx.today) <= q.hi:
-        raise ParseError(OUT_OF_RANGE)
-    return born
+_QUALIFICATION_WORDS = ("建造师", "一建", "二建", "注册", "执业", "资格证", "律师", "药师", "造价师", "监理", "cpa",
+                        "licen")
+"""Practising qualifications: whether one counts as a 中级职称 depends on Shanghai's catalogue, so a partial label
+match ("二级建造师" holds "二级") must not pick a skill level."""
+_STILL_STUDYING = ("在读", "在念", "还没毕业", "没毕业", "未毕业", "还在读", "读书中", "肄业", "没读完", "辍学",
+                   "studying", "not yet graduated", "still at", "in progress", "dropped out", "didn't finish")
+"""A degree not (yet) awarded: "博士在读", "硕士肄业" must not count as that level."""
 
 
-def _bare_year(text: str) -> int | None:
-    s = normalize(text).removesuffix("年")
-    return int(s) if len(s) == 4 and s.isdigit() else None
-
-
-def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
+def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any] | Parsed:
     if q.id == "education":
         return _education(q, text)
     _refuse_ambiguous(q, text)
     try:
-        return {q.id: match_choice(text, choices_of(q))}
+        if q.id == "title_skill":
+            return {q.id: _title(q, text)}
+        return {q.id: _match(q, text)}
     except ParseError as err:
         # "否" / "no" to "which award?" means none, when the question has a none option.
         if err.code == NO_SUCH_CHOICE and any(o.value == "none" for o in q.options):
@@ -206,19 +293,78 @@ def _choice(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
         raise
 
 
-def _education(q: Question, text: str) -> dict[str, Any]:
-    """A level, noting whether the words say part-time study (then "full-time?" is not asked)."""
+_FULL_TIME_MARKERS = longest_first(own_words(*BY_ID["full_time"].yes_words))
+_PART_TIME_MARKERS = longest_first(own_words(*PART_TIME_MARKERS))
+
+
+_TITLE_BEFORE = longest_first((
+    *HEDGES_BEFORE, "我有", "有", "拿了", "考了", "评了", "取得了", "i have a", "i have an", "i have", "i hold a",
+    "i hold an", "i hold", "i'm a", "i'm an", "i am a", "i am an", "a", "an",
+))  # fmt: skip
+_TITLE_AFTER = longest_first((*HEDGES_AFTER, "的证书", "证书", "证", "评的", "certificate", "cert"))
+_TITLE_SEPARATORS = str.maketrans({"(": ",", ")": ",", "/": ","})
+_LEVEL_WORDS = ("初级", "中级", "高级", "一级", "二级", "三级", "四级", "五级", "技师", "正高", "副高", "junior",
+                "intermediate", "senior", "level", "grade")
+_JOB_WORDS = ("工程师", "经理", "程序员", "设计师", "主管", "总监", "engineer", "manager", "developer", "programmer",
+              "designer", "director")
+
+
+def _title(q: Question, text: str) -> str:
+    """A title or skill level matched whole, never by a part: "二级建造师" holds "二级", "中级电工" holds "中级",
+    "软件工程师" holds "工程师", "senior manager" holds "senior" — each a different thing, asked again with a
+    hint that says what the options mean. Of several clauses ("中级，2020年评的") one must name the option."""
     s = normalize(text)
-    part_time = False
-    for marker in PART_TIME_MARKERS:
+    if any(w in s for w in _QUALIFICATION_WORDS):
+        raise ParseError(QUALIFICATION)
+    with contextlib.suppress(ParseError):
+        return match_choice(strip_words(prepare(text), _TITLE_BEFORE, _TITLE_AFTER), choices_of(q), partial=False)
+    found: set[str] = set()
+    unclear = False
+    for part in clauses(prepare(text).translate(_TITLE_SEPARATORS)):  # "技能三级(高级工)": both parts name it
+        said = strip_words(part, _TITLE_BEFORE, _TITLE_AFTER)
+        _refuse_ambiguous(q, said)
+        try:
+            found.add(match_choice(said, choices_of(q), partial=False))
+        except ParseError:
+            unclear = unclear or any(w in said for w in (*_LEVEL_WORDS, *_JOB_WORDS))
+    if len(found) == 1 and not unclear:
+        return found.pop()
+    if len(found) > 1:
+        raise ParseError(AMBIGUOUS)
+    if any(w in s for w in _JOB_WORDS):
+        raise ParseError(JOB_TITLE)
+    raise ParseError(TITLE_UNCLEAR if unclear else NO_SUCH_CHOICE)
+
+
+def _education(q: Question, text: str) -> dict[str, Any] | Parsed:
+    """A level, noting whether the words say part-time study (then "full-time?" is not asked) or full-time
+    ("硕士，全日制的": then it is not asked either, and the answer says yes to it)."""
+    s = normalize(text)
+    if any(w in s for w in _STILL_STUDYING):
+        raise ParseError(STILL_STUDYING)  # "博士在读": the degree counts once it is awarded
+    part_time = full_time = False
+    for marker in _PART_TIME_MARKERS:  # first: "非全日制" holds "全日制"
         if marker in s:
             part_time = True
             s = s.replace(marker, " ")
-    s = " ".join(s.split()).strip("的 ")
-    if part_time and not s:
-        raise ParseError(NO_SUCH_CHOICE)
+    for marker in _FULL_TIME_MARKERS:
+        if marker in s:
+            full_time = True
+            s = s.replace(marker, " ")
+    if part_time and full_time:
+        raise ParseError(AMBIGUOUS)  # "全日制自考": one of them is wrong
+    marked = part_time or full_time
+    if marked:
+        s = ",".join(p for p in (strip_hedges(p) for p in clauses(" ".join(s.split()))) if p.strip("的了吧啊呀 "))
+        if not s:
+            raise ParseError(NO_SUCH_CHOICE)
     _refuse_ambiguous(q, s)
-    return {"education": match_choice(s if part_time else text, choices_of(q)), "edu_part_time": part_time}
+    level = _match(q, s if marked else text)
+    values: dict[str, Any] = {"education": level, "edu_part_time": part_time}
+    if full_time and level != "none":
+        values["full_time"] = True
+        return Parsed(values, "chat.note.full_time")  # so it is clear why "full-time?" is not asked
+    return values
 
 
 def _refuse_ambiguous(q: Question, text: str) -> None:
@@ -226,40 +372,61 @@ def _refuse_ambiguous(q: Question, text: str) -> None:
         raise ParseError(AMBIGUOUS)
 
 
+def _match(q: Question, text: str) -> str:
+    """The option by the whole answer, else by a part of it — but a part is not enough when one clause is an
+    ambiguous word ("bachelor's, graduated 2012" must not become whichever bachelor label contains it)."""
+    try:
+        return match_choice(text, choices_of(q), partial=False)
+    except ParseError as err:
+        if err.code != NO_SUCH_CHOICE:
+            raise
+    if q.ambiguous and any(strip_hedges(part) in q.ambiguous for part in clauses(normalize(text))):
+        raise ParseError(AMBIGUOUS)
+    return match_choice(text, choices_of(q))
+
+
+_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "hukou_spouse": longest_first((
+        "我老婆", "我老公", "我爱人", "我太太", "我先生", "我妻子", "我丈夫", "我的配偶", "我配偶", "老婆", "老公",
+        "爱人",
+        "太太", "妻子", "丈夫", "配偶", "对象", "她", "他", "my wife's", "my husband's", "my wife", "my husband",
+        "my spouse", "my partner", "she's", "he's", "she", "he", "wife", "husband", "spouse", "is", "has",
+    )),
+    "employed_now": longest_first((
+        "我现在", "我目前", "现在", "目前", "我", "i'm currently", "i am currently", "currently", "right now",
+        "at the moment", "now",
+    )),
+}  # fmt: skip
+"""Words that name who the answer is about ("老婆是上海人", "my wife is from Shanghai"): dropped before reading."""
+
+
 def _yes_no(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    return {q.id: parse_yes_no(text, own_words(*q.yes_words), own_words(*q.no_words))}
+    yes, no = own_words(*q.yes_words), own_words(*q.no_words)
+    try:
+        return {q.id: parse_yes_no(text, yes, no)}
+    except ParseError:
+        subjects = _SUBJECTS.get(q.id)
+        if subjects is None:
+            raise
+        about = strip_words(prepare(text), subjects, ())
+        if about == normalize(text):
+            raise
+        return {q.id: parse_yes_no(about, yes, no)}
 
 
 def _date(q: Question, text: str, ctx: AnswerContext) -> Parsed:
-    """A date; a month alone becomes its first or last day (see Question.month_day), and we say so."""
+    """A date as precisely as it was said: of a month, a year or part of one ("2016年7月", "2021年", "去年6月底"),
+    the day that never overstates points (Question.month_day) — and the note says which day was recorded."""
     try:
-        day = parse_date(text, ctx.today)
-        rounded = False
+        spans = parse_spans(text, ctx.today)
     except ParseError as err:
-        if err.code != NOT_A_DATE:
-            raise
-        year, month = parse_month(text, ctx.today)
-        day = _month_day(year, month, q.month_day)
-        rounded = True
-    _check_date(q, day, ctx)
-    note = "chat.note.month_day" if rounded else None
-    return Parsed({q.id: day.isoformat()}, note, {"date": day.isoformat()})
-
-
-def _month_day(year: int, month: int, which: str) -> dt.date:
-    m = month_index(year, month)
-    return first_day(m) if which == "first" else last_day(m)
-
-
-def _check_date(q: Question, day: dt.date, ctx: AnswerContext) -> None:
-    if q.future:
-        if day > add_years(ctx.today, MAX_FUTURE_YEARS):
-            raise ParseError(OUT_OF_RANGE)
-    elif day > ctx.today:
-        raise ParseError(FUTURE)
-    earliest = _earliest(q, ctx)
-    if earliest is not None and day < earliest:
-        raise ParseError(TOO_EARLY)
+        if err.code == AMBIGUOUS:  # "19.10.1", "1/3/2027": which is the year, which the day?
+            raise ParseError(AMBIGUOUS_DATE) from None
+        raise
+    latest = add_years(ctx.today, MAX_FUTURE_YEARS) if q.future else ctx.today
+    reading = pick(spans, _earliest(q, ctx), latest, ctx.today, q.month_day,
+                   too_late=OUT_OF_RANGE if q.future else FUTURE)
+    return Parsed({q.id: reading.day.isoformat()}, reading.note, reading.note_args)
 
 
 def _earliest(q: Question, ctx: AnswerContext) -> dt.date | None:
@@ -279,14 +446,58 @@ def _month(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
     return {q.id: month_label(m)}
 
 
-def _duration(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    months = parse_duration_months(text)
+_START_WORDS = ("开始", "起", "以来", "至今", "到现在", "前", "since", "from", "start", "began", "ago")
+"""Words that make an answer to "how long?" a start ("2019年开始交的", "since 2019"), counted to last month."""
+_NOTHING_YET = frozenset({"没交过", "从来没交过", "没有交过", "还没交过", "没判", "没判刑", "没有判刑", "没有判",
+                          "不用坐牢", "never paid", "no sentence", "not sentenced"})
+"""Whole answers meaning no time at all: no insurance paid, no prison term."""
+_LOWER_BOUND_SAFE = frozenset({"insurance_months"})
+"""Durations where more months never cost points, so "五年多" may count as five years (not a sentence)."""
+
+
+def _duration(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """How long: "6年", "交了6年了", "五年多" (the lower bound, said so), or a start ("从2019年3月开始交")."""
+    said = strip_hedges(prepare(text))
+    if said in _NONE_WORDS or said in _NOTHING_YET:
+        return Parsed({q.id: 0})
+    start_said = q.id in _LOWER_BOUND_SAFE and any(w in said for w in _START_WORDS)
+    try:
+        if start_said:
+            return _since(q, text, ctx)
+        months, more = parse_duration_at_least(text)
+    except ParseError as err:
+        if q.id not in _LOWER_BOUND_SAFE or start_said:
+            raise
+        try:
+            return _since(q, text, ctx)  # "2019年3月": a start after all
+        except ParseError:
+            raise err from None
+    if more and q.id not in _LOWER_BOUND_SAFE:
+        raise ParseError(AMBIGUOUS)  # "一年多" of a sentence: the part left out could cost points
     if not q.lo <= months <= q.hi:
+        if q.id in _LOWER_BOUND_SAFE and months > q.hi:
+            try:
+                return _since(q, text, ctx)  # "2019年": a year, not 2019 years
+            except ParseError:
+                pass
         raise ParseError(OUT_OF_RANGE)
+    _check_career(q, months, ctx)
+    if more:
+        return Parsed({q.id: months}, "chat.note.at_least_months", {"months": months})
+    return Parsed({q.id: months})
+
+
+def _check_career(q: Question, months: int, ctx: AnswerContext) -> None:
     earliest = _earliest(q, ctx)
     if earliest is not None and months > month_of(ctx.today) - month_of(earliest) + 1:
         raise ParseError(EXCEEDS_CAREER)
-    return {q.id: months}
+
+
+def _since(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    since = months_since(parse_spans(text, ctx.today), _earliest(q, ctx), ctx.today)
+    if not q.lo <= since.months <= q.hi:
+        raise ParseError(OUT_OF_RANGE)
+    return Parsed({q.id: since.months}, since.note, dict(since.note_args))
 
 
 def _base(q: Question, text: str, ctx: AnswerContext) -> Parsed:
@@ -308,7 +519,7 @@ def _base(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     return parsed
 
 
-def _since(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+def _since_month(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     """The first month of a period ("2023年3月", "去年7月开始交的", "三年前", "since December 2024"), or "一直"."""
     reading = read_history(text, ctx.today)
     first = reading.periods[0] if reading.periods else None
@@ -387,8 +598,11 @@ def _with_periods(values: dict[str, Any], periods: tuple[Stated, ...], index: in
     if rounds:
         *done, draft = rounds
         values.update(draft)
-        values[HISTORY] = [*history, *done]
         clear = tuple(k for k in ROUND_KEYS if k not in draft)
+        if history or done:
+            values[HISTORY] = [*history, *done]
+        else:
+            clear += (HISTORY,)
     return Parsed(values, *note, clear)
 
 
@@ -436,52 +650,141 @@ def _resolve_since(since: int | str, ctx: AnswerContext, later: int | None) -> s
 def _since_note(stated: Stated) -> tuple[str | None, dict[str, Any]]:
     """"三年前", "2022年初": say which month it was taken as (a month index, rendered by the conversation)."""
     if stated.approximate and isinstance(stated.since, int):
-        return "chat.note.since_approximate", {"month": stated.since}
+        return "chat.note.since_approximate", {"since": stated.since}
     return None, {}
 
 
-def _money(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    value = parse_number(text)
+_NONE_WORDS = frozenset({"没有", "无", "没", "零", "一个都没有", "一个也没有", "都没有", "没交", "没交过", "不用交",
+                         "none", "no", "nobody", "no one", "zero", "nothing", "nil"})
+_MONEY_BEFORE = longest_first((
+    "平均每年", "每年大概", "每年", "一年", "年均", "平均", "年纳税", "纳税", "交税", "缴税", "交了", "交", "税收",
+    "税", "企业", "公司", "per year", "a year", "we pay", "it pays", "the company pays", "tax of", "taxes of",
+))  # fmt: skip
+_MONEY_AFTER = longest_first((
+    "每年", "一年", "/年", "/年度", "的税", "税", "纳税", "per year", "a year", "/year", "annually", "yearly",
+    "per annum", "in tax", "in taxes", "of tax", "tax", "taxes",
+))  # fmt: skip
+
+
+_MILLION = ("million", "mil", "mn", "m")
+"""English shorthand for a million ("3m", "1.5 mn"); only here, where a bare number is yuan, never months."""
+
+
+def _money(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """Yuan: "300万", "每年300万左右", "about 3 million a year", "100多万" (the lower bound, said so), "没有" (0)."""
+    s = _strip_around(text, _MONEY_BEFORE, _MONEY_AFTER)
+    if s in _NONE_WORDS:
+        return Parsed({q.id: 0})
+    millions = next((s[: -len(m)].strip() for m in _MILLION if s.endswith(m) and s[: -len(m)].strip()), None)
+    value, more = parse_number_at_least(millions or s)
+    if millions:
+        value *= 1_000_000
     if not q.lo <= value <= q.hi:
         raise ParseError(OUT_OF_RANGE)
-    return {q.id: _json_number(value)}
+    if more:
+        return Parsed({q.id: _json_number(value)}, "chat.note.at_least_cny", {"cny": f"{value:,.0f}"})
+    return Parsed({q.id: _json_number(value)})
+
+
+def _strip_around(text: str, before: tuple[str, ...], after: tuple[str, ...]) -> str:
+    """The answer without hedges and the question's own words around it ("每年", "人", "的股份")."""
+    s = strip_hedges(drop_remark(prepare(text)))
+    return strip_hedges(strip_words(s, before, after))
+
+
+_SHARE_BEFORE = longest_first((
+    "我占", "占", "占股", "占了", "我持股", "持股", "我持有", "持有", "股份", "股份是", "我的股份是", "i own", "i hold",
+    "i have", "own", "hold", "my share is", "my stake is", "share", "stake",
+))  # fmt: skip
+_SHARE_AFTER = longest_first((
+    "的股份", "股份", "的股", "股", "的股权", "股权", "of the shares", "of shares", "of the company", "of it",
+    "of the business", "shares", "stake", "equity", "ownership",
+))  # fmt: skip
+_FRACTION = re.compile(
+    r"(?P<a>[0-9]+) ?/ ?(?P<b>[0-9]+)|(?P<cb>[一二三四五六七八九十两]+)分之(?P<ca>[一二三四五六七八九十两]+)"
+)
+_NUMBER_CHARS = frozenset("0123456789一二三四五六七八九十百半两")
 
 
 def _share(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    """A shareholding: "60%", "60", "0.6", "六成", "一半", "全资"; a bare number up to 1 is a fraction."""
-    s = normalize(text)
+    """A shareholding: "60%", "我占60%", "六成", "三分之一", "一半", "全资", "100%，我一个人的".
+
+    Of several clauses, those that read must agree; one that does not read but holds a number ("60%，另外40%
+    是我老婆的") makes the answer ambiguous, since it may be the real figure."""
+    parts = clauses(prepare(text))
+    if len(parts) == 1:
+        return {q.id: _share_value(parts[0])}
+    values: set[float] = set()
+    for part in parts:
+        try:
+            values.add(_share_value(part))
+        except ParseError:
+            if any(ch in _NUMBER_CHARS for ch in part):
+                raise ParseError(AMBIGUOUS) from None
+    if len(values) != 1:
+        raise ParseError(AMBIGUOUS if values else NOT_A_NUMBER)
+    return {q.id: values.pop()}
+
+
+def _share_value(part: str) -> float:
+    s = _strip_around(part, _SHARE_BEFORE, _SHARE_AFTER)
     if s in _WHOLE:
-        return {q.id: 1.0}
+        return 1.0
     if s in _HALF:
-        return {q.id: 0.5}
-    if s.endswith("成") and len(s) > 1:
+        return 0.5
+    if (m := _FRACTION.fullmatch(s)) is not None:
+        if m.group("a"):
+            top, bottom = Decimal(m.group("a")), Decimal(m.group("b"))
+        else:
+            top, bottom = parse_number(m.group("ca")), parse_number(m.group("cb"))
+        value = top / bottom if bottom else Decimal(0)
+    elif s.endswith("成") and len(s) > 1:
         value = parse_number(s[:-1]) / 10
     elif _says_percent(s):
-        value = parse_multiple(text)  # already divided by 100
+        value = parse_multiple(s)  # already divided by 100
     else:
-        value = parse_number(text)
+        value = parse_number(s)
         if value > 1:
             value /= 100
     if not 0 < value <= 1:
         raise ParseError(OUT_OF_RANGE)
-    return {q.id: float(value)}
+    return round(float(value), 4)
 
 
 def _says_percent(s: str) -> bool:
     return s.startswith("百分之") or s.endswith(("%", "percent", "per cent"))
 
 
-def _count(q: Question, text: str, ctx: AnswerContext) -> dict[str, Any]:
-    value = parse_number(text)
+_COUNT_BEFORE = longest_first((
+    "聘了", "聘用了", "聘用", "聘请了", "招了", "雇了", "雇佣了", "雇用了", "有", "一共", "总共", "共", "平均", "每年",
+    "we have", "we hire", "we hired", "we employ", "we employed", "i have", "i hire", "i employ", "a total of",
+))  # fmt: skip
+_COUNT_AFTER = longest_first((
+    "人", "名", "个", "位", "个人", "名员工", "个员工", "员工", "名上海户籍员工", "个上海户籍员工", "上海户籍员工",
+    "上海户籍的", "上海户籍", "个上海人", "上海人", "本地员工", "个本地人", "本地人", "people", "persons", "person",
+    "employees", "employee", "staff", "workers", "local hires", "hires", "local staff", "local employees",
+    "with shanghai hukou", "shanghai hukou", "locals", "local",
+))  # fmt: skip
+
+
+def _count(q: Question, text: str, ctx: AnswerContext) -> Parsed:
+    """A number of people: "25", "25人", "大概25个", "二十多个" (the lower bound, said so), "没有" (0)."""
+    s = _strip_around(text, _COUNT_BEFORE, _COUNT_AFTER)
+    if s in _NONE_WORDS:
+        return Parsed({q.id: 0})
+    value, more = parse_number_at_least(s)
     if not q.lo <= value <= q.hi:
         raise ParseError(OUT_OF_RANGE)
-    return {q.id: _json_number(value)}
+    if more:
+        return Parsed({q.id: _json_number(value)}, "chat.note.at_least_people", {"count": _json_number(value)})
+    return Parsed({q.id: _json_number(value)})
 
 
-_PARSERS: dict[Kind, Callable[[Question, str, AnswerContext], dict[str, Any]]] = {
+_PARSERS: dict[Kind, Callable[[Question, str, AnswerContext], dict[str, Any] | Parsed]] = {
     Kind.BIRTH: _birth,
     Kind.CHOICE: _choice,
     Kind.YES_NO: _yes_no,
+    Kind.DATE: _date,
     Kind.MONTH: _month,
     Kind.DURATION: _duration,
     Kind.MONEY: _money,
@@ -490,7 +793,7 @@ _PARSERS: dict[Kind, Callable[[Question, str, AnswerContext], dict[str, Any]]] =
 }
 _HISTORY_PARSERS: dict[Kind, Callable[[Question, str, AnswerContext], Parsed]] = {
     Kind.BASE: _base,
-    Kind.SINCE: _since,
+    Kind.SINCE: _since_month,
     Kind.BASE_PRIOR: _base_prior,
 }
 

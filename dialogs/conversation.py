@@ -264,8 +264,8 @@ class _Handler:
         notes = []
         if parsed.note is not None:
             args = dict(parsed.note_args)
-            if isinstance(args.get("month"), int):  # a month index, said as people write it
-                args["month"] = replies.month_text(args["month"], self.t)
+            if isinstance(args.get("since"), int):  # a month index (a period's start), said as people write it
+                args["since"] = replies.month_text(args["since"], self.t)
             notes.append(self.t(parsed.note, **args))
         if (q.id == "education" and a.get("edu_part_time")) or (q.id == "full_time" and a.get("full_time") is False):
             notes.append(self.t("chat.note.part_time"))

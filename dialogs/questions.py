@@ -200,34 +200,43 @@ EDUCATION_OPTIONS = _options("education", {
              "below college", "no degree", "none"),
     "college": ("大专", "专科", "高职", "大学专科", "college", "associate", "associate degree", "junior college",
                 "diploma", "dazhuan"),
-    "bachelor": ("本科无学位", "本科没有学位", "本科没学位", "本科无学士学位", "本科没有学士学位",
-                 "bachelor without degree", "bachelor no degree", "undergraduate without degree"),
-    "bachelor_degree": ("本科有学位", "本科+学士", "本科学士", "学士", "学士学位", "本科有学士学位",
-                        "bachelor's degree", "bachelor degree", "bachelor with degree", "ba", "bs", "bsc"),
+    "bachelor": ("本科无学位", "本科没有学位", "本科没学位", "本科无学士学位", "本科没有学士学位", "本科只有毕业证",
+                 "只有毕业证", "没有学位证", "本科没有学位证", "本科没学位证", "没拿到学位", "专升本没有学位",
+                 "专升本无学位", "bachelor without degree", "bachelor no degree", "undergraduate without degree",
+                 "no degree certificate"),
+    "bachelor_degree": ("本科有学位", "本科+学士", "本科学士", "学士", "学士学位", "本科有学士学位", "本科双证", "双证",
+                        "两证齐全", "本科两证齐全", "毕业证和学位证", "有学位证", "本科有学位证", "专升本有学位",
+                        "专升本有学士学位", "bachelor's degree", "bachelor degree", "bachelor with degree", "ba", "bs",
+                        "bsc"),
     "master": ("硕士", "研究生", "硕士研究生", "硕士学位", "master", "master's", "masters", "master's degree",
                "msc", "mba"),
     "doctor": ("博士", "博士研究生", "博士学位", "phd", "doctorate", "doctor", "doctoral degree"),
 })  # fmt: skip
 
 PART_TIME_MARKERS = (
-    "非全日制", "成人高考", "成考", "自考", "自学考试", "函授", "网络教育", "网教", "远程教育", "开放大学", "电大",
-    "夜大", "业余", "part-time", "part time", "parttime", "distance learning", "online degree",
-    "self-study exam", "adult education", "open university",
+    "非全日制", "不是全日制", "不是统招", "成人高考", "成考", "成人教育", "成教", "成人", "在职", "自考", "自学考试",
+    "函授", "网络教育", "网教", "远程教育", "开放大学", "电大", "夜大", "业余", "not full-time", "not full time",
+    "part-time", "part time",
+    "parttime", "distance learning", "online degree", "self-study exam", "adult education", "open university",
 )  # fmt: skip
 """Words that say a degree was not full-time study (used by the education question's parser)."""
 
 TITLE_OPTIONS = _options("title", {
-    "none": ("没有", "无", "都没有", "none", "no", "nothing", "neither"),
+    "none": ("没有", "无", "都没有", "什么都没有", "什么证都没有", "啥都没有", "啥证都没有", "初级职称", "初级",
+             "助理工程师", "助工", "技术员", "初级会计师", "初级会计",
+             "助理会计师", "二级教师", "三级教师", "none", "no", "nothing", "neither", "junior title",
+             "assistant engineer"),
     "skill_5": ("技能五级", "五级", "初级工", "level 5", "skill level 5", "grade 5"),
     "skill_4": ("技能四级", "四级", "中级工", "level 4", "skill level 4", "grade 4"),
     "skill_3": ("技能三级", "三级", "高级工", "level 3", "skill level 3", "grade 3"),
     "skill_2": ("技能二级", "二级", "技师", "technician", "level 2", "skill level 2", "grade 2"),
     "intermediate": ("中级职称", "中级", "工程师", "中级工程师", "中级经济师", "中级会计师", "会计师", "经济师",
-                     "主治医师", "讲师", "intermediate", "intermediate title", "engineer", "mid-level title"),
+                     "主治医师", "讲师", "一级教师", "中学一级教师", "小学一级教师", "intermediate",
+                     "intermediate title", "intermediate engineer", "mid-level title"),
     "skill_1": ("技能一级", "一级", "高级技师", "senior technician", "level 1", "skill level 1", "grade 1"),
     "senior": ("高级职称", "副高", "正高", "副高级", "正高级", "高级工程师", "高级经济师", "高级会计师", "副教授",
-               "教授", "副主任医师", "主任医师", "senior title", "senior professional title", "professor",
-               "associate professor", "senior engineer"),
+               "教授", "副主任医师", "主任医师", "高级教师", "正高级教师", "senior title", "senior professional title",
+               "professor", "associate professor", "senior engineer"),
 })  # fmt: skip
 
 AREA_OPTIONS = _options("q.remote_area.option", {  # the interview's labels name what each choice includes
@@ -239,7 +248,7 @@ AREA_OPTIONS = _options("q.remote_area.option", {  # the interview's labels name
 })  # fmt: skip
 
 AWARD_OPTIONS = _options("award", {
-    "none": ("没有", "无", "none", "no"),
+    "none": ("没有", "无", "没得过", "没有得过", "没拿过", "none", "no"),
     "municipal_special": ("市级专项", "专项表彰", "市级机关专项", "municipal special", "special award"),
     "municipal_comprehensive": ("市级综合", "综合表彰", "市级机关综合", "municipal comprehensive",
                                 "comprehensive award"),
@@ -269,36 +278,48 @@ PRIOR_QUICK = (Option(base_history.SAME, "q.base_prior.quick.same"),)
 
 RECORD_KEYS = ("record_kind", "record_date", "record_sentence")
 
-_MATCHES_JOB = ("对口", "专业对口", "岗位对口", "matches", "it matches", "matches my job")
+_MATCHES_JOB = ("对口", "专业对口", "岗位对口", "matches", "it matches", "matches my job", "it matches my job")
 _NOT_MATCHING = ("不对口", "专业不对口", "岗位不对口", "doesn't match", "does not match")
-_CERTIFIED = ("认定了", "已认定", "已经认定", "认定过", "certified", "i am certified", "recognised", "recognized")
-_NOT_CERTIFIED = ("没认定", "没有认定", "未认定", "还没认定", "not certified", "not recognised", "not recognized")
-_FULL_TIME_WORDS = ("全日制", "统招", "全日制统招", "脱产", "full-time", "full time", "fulltime")
-_PART_TIME_WORDS = (*PART_TIME_MARKERS, "不是全日制", "在职", "not full-time", "not full time")
-_SHANGHAI_HUKOU = ("上海户籍", "上海户口", "沪籍", "上海人", "是上海户口", "是上海户籍", "shanghai hukou")
-_NO_SPOUSE = ("未婚", "没结婚", "没有结婚", "还没结婚", "单身", "离婚了", "离异", "丧偶", "没有配偶", "外地户口",
-              "不是上海户口", "不是上海户籍", "非沪籍", "single", "not married", "unmarried", "divorced",
-              "no spouse", "i'm single", "i am single")
+_CERTIFIED = ("认定了", "已认定", "已经认定", "认定过", "被认定过", "被认定了", "certified", "i am certified",
+              "i'm certified", "i was certified", "recognised", "recognized")
+_NOT_CERTIFIED = ("没认定", "没有认定", "未认定", "还没认定", "没被认定", "没有被认定", "not certified",
+                  "not recognised", "not recognized")
+_FULL_TIME_WORDS = ("全日制", "统招", "全日制统招", "统招全日制", "脱产", "脱产读的", "全日制读的", "full-time",
+                    "full time", "fulltime")
+_PART_TIME_WORDS = (*PART_TIME_MARKERS, "在职读的", "在职读", "业余读的", "online", "evening classes")
+_SHANGHAI_HUKOU = ("上海户籍", "上海户口", "沪籍", "上海人", "是上海户口", "是上海户籍", "本地人", "上海本地人",
+                   "shanghai hukou", "from shanghai", "shanghainese", "a shanghai hukou", "has shanghai hukou",
+                   "has a shanghai hukou", "a shanghai local", "shanghai local")
+_NO_SPOUSE = ("未婚", "没结婚", "没有结婚", "还没结婚", "单身", "离婚了", "离婚", "离异", "丧偶", "没有配偶",
+              "外地户口", "外地人", "外地的", "不是上海户口", "不是上海户籍", "不是上海人", "非沪籍", "single",
+              "not married", "unmarried", "divorced", "no spouse", "i'm single", "i am single", "not from shanghai",
+              "no shanghai hukou", "widowed")
 
 QUESTIONS: tuple[Question, ...] = (
     Question("birth", Kind.BIRTH, ("birth_date",), keys=("birth_date", "age"), lo=16, hi=100),
     Question("birth_month", Kind.CHOICE, ("birth_date",), options=MONTH_OPTIONS, guard=AGE_GIVEN),
     Question("education", Kind.CHOICE, ("education",), keys=("education", "edu_part_time"),
-             options=EDUCATION_OPTIONS, ambiguous=("本科", "bachelor", "bachelors", "bachelor's", "undergraduate")),
+             options=EDUCATION_OPTIONS, ambiguous=("本科", "大学本科", "专升本", "bachelor", "bachelors", "bachelor's",
+                                                   "undergraduate")),
     Question("full_time", Kind.YES_NO, ("full_time_graduation_date",), options=YES_NO_OPTIONS,
              guard=HAS_DEGREE & NOT_PART_TIME, yes_words=_FULL_TIME_WORDS, no_words=_PART_TIME_WORDS),
     Question("graduation", Kind.DATE, ("full_time_graduation_date",),
              guard=HAS_DEGREE & NOT_PART_TIME & FULL_TIME, earliest="adult", month_day="first"),
-    Question("title_skill", Kind.CHOICE, ("title_skill",), options=TITLE_OPTIONS),
+    Question("title_skill", Kind.CHOICE, ("title_skill",), options=TITLE_OPTIONS,
+             ambiguous=("高级", "高级的", "senior", "senior level")),
     Question("title_recognised", Kind.YES_NO, ("title_skill_recognised",), options=YES_NO_OPTIONS,
              guard=HAS_TITLE, yes_words=(*_MATCHES_JOB, *_CERTIFIED, "在上海评的", "上海评的", "在上海取得的",
                                          "在上海考的", "上海认定的"),
              no_words=(*_NOT_MATCHING, *_NOT_CERTIFIED)),
     Question("employed_now", Kind.YES_NO, ("employed_now",), options=YES_NO_OPTIONS,
-             yes_words=("在上海上班", "在上海工作", "在职", "有工作", "上班", "在缴", "在交", "employed", "working",
-                        "i work in shanghai", "i'm employed", "i am employed"),
-             no_words=("没工作", "没有工作", "失业", "待业", "离职了", "辞职了", "没上班", "断缴", "unemployed",
-                       "not working", "not employed", "between jobs", "no job")),
+             yes_words=("在上海上班", "在上海工作", "在职", "目前在职", "在职中", "有工作", "上班", "上班中",
+                        "正在上班", "在缴", "在交", "单位交的", "单位在交", "公司交的", "公司在交", "单位缴的",
+                        "公司缴的", "employed", "working", "i work in shanghai", "i'm employed", "i am employed",
+                        "my employer pays", "my company pays"),
+             no_words=("没工作", "没有工作", "失业", "失业了", "待业", "离职了", "刚离职", "辞职了", "刚辞职", "没上班",
+                       "断缴", "断了", "在找工作", "找工作中", "自由职业", "灵活就业", "自己交的", "个人交的",
+                       "unemployed", "not working", "not employed", "between jobs", "no job", "looking for a job",
+                       "freelance", "freelancer", "i pay it myself")),
     Question("insurance_months", Kind.DURATION, ("insurance_months",), earliest="adult", lo=0, hi=1200),
     Question("base", Kind.BASE, ("contributions",), quick=BASE_QUICK, optional=True, guard=INSURED),
     Question("base_since", Kind.SINCE, ("contributions",), quick=SINCE_QUICK, guard=INSURED & BASE_GIVEN,
@@ -311,11 +332,16 @@ QUESTIONS: tuple[Question, ...] = (
              earliest="adult",
              loop=Loop("base_prior", MORE_BASE_NEEDED, base_history.ROUND_KEYS, base_history.HISTORY)),
     Question("shortage_major", Kind.YES_NO, ("shortage_major",), options=YES_NO_OPTIONS, optional=True,
-             skip_value=False, yes_words=(*_MATCHES_JOB, "在目录里", "在目录里面", "在目录上"),
-             no_words=(*_NOT_MATCHING, "不在目录里", "不在目录里面", "不在目录上", "不在")),
+             skip_value=False, yes_words=(*_MATCHES_JOB, "在目录里", "在目录里面", "在目录上", "在目录", "是紧缺专业",
+                                          "紧缺专业", "in the catalogue", "it's on the list"),
+             no_words=(*_NOT_MATCHING, "不在目录里", "不在目录里面", "不在目录上", "不在目录", "不在", "不是紧缺专业",
+                       "不紧缺", "not in the catalogue", "not on the list")),
     Question("company", Kind.YES_NO, ("investment",), options=YES_NO_OPTIONS, optional=True, skip_value=False,
-             yes_words=("股东", "是股东", "我是股东", "投资人", "shareholder", "i'm a shareholder"),
-             no_words=("不是股东", "没有公司", "没开公司", "not a shareholder", "no company")),
+             yes_words=("股东", "是股东", "我是股东", "投资人", "有公司", "开了公司", "开了一家公司", "自己有公司",
+                        "我是老板", "老板", "shareholder", "i'm a shareholder", "i own a company", "i have a company",
+                        "i'm an investor", "investor"),
+             no_words=("不是股东", "没有公司", "没开公司", "没有开公司", "打工的", "not a shareholder", "no company",
+                       "just an employee")),
     Question("company_tax", Kind.MONEY, ("investment.avg_annual_tax_cny",), guard=OWNS_COMPANY, optional=True,
              skip_value=0, lo=0, hi=1e10),
     Question("company_share", Kind.SHARE, ("investment.share",), guard=OWNS_COMPANY),
@@ -323,7 +349,9 @@ QUESTIONS: tuple[Question, ...] = (
              skip_value=0, lo=0, hi=100_000),
     Question("public_service", Kind.YES_NO, ("public_service_since",), options=YES_NO_OPTIONS, optional=True,
              skip_value=False,
-             yes_words=("环卫", "环卫工人", "我是环卫工人", "做环卫", "sanitation", "sanitation worker")),
+             yes_words=("环卫", "环卫工人", "我是环卫工人", "做环卫", "做环卫的", "环卫工", "sanitation",
+                        "sanitation worker", "i'm a sanitation worker"),
+             no_words=("不在", "不是环卫", "不做环卫", "not in sanitation")),
     Question("public_service_since", Kind.DATE, ("public_service_since",), guard=PUBLIC_SERVICE,
              earliest="adult", month_day="last"),
     Question("remote_area", Kind.CHOICE, ("remote_area.kind",), options=AREA_OPTIONS, optional=True,
@@ -338,14 +366,19 @@ QUESTIONS: tuple[Question, ...] = (
     Question("innovation_talent", Kind.YES_NO, ("innovation_talent",), options=YES_NO_OPTIONS, optional=True,
              skip_value=False, yes_words=_CERTIFIED, no_words=_NOT_CERTIFIED),
     Question("has_records", Kind.YES_NO, ("records",), options=YES_NO_OPTIONS, optional=True, skip_value=False,
-             no_words=("没有记录", "都没有过", "清白", "no records", "clean record", "never")),
+             no_words=("没有记录", "都没有过", "一个都没有", "清白", "no records", "clean record", "never",
+                       "none of them",
+                       "none of these")),
     Question("record_kind", Kind.CHOICE, ("records[].kind",), options=RECORD_OPTIONS, guard=HAS_RECORDS),
     Question("record_date", Kind.DATE, ("records[].date",), guard=HAS_RECORDS, earliest="birth",
              month_day="last"),
     Question("record_sentence", Kind.DURATION, ("records[].sentence_years",), guard=HAS_RECORDS & CRIMINAL,
              lo=0, hi=1200),
     Question("record_more", Kind.YES_NO, ("records",), options=YES_NO_OPTIONS, guard=HAS_RECORDS & ROOM_FOR_MORE,
-             loop=Loop("record_kind", WANTS_MORE, RECORD_KEYS, "records")),
+             loop=Loop("record_kind", WANTS_MORE, RECORD_KEYS, "records"),
+             yes_words=("还有", "还有一条", "还有一个", "one more", "another one"),
+             no_words=("没有了", "没了", "就这些", "就这些了", "没有其他的", "没有其他", "没有别的", "没有别的了",
+                       "就这一条", "that's all", "that is all", "no more", "nothing else", "no others")),
     Question("permit_expiry", Kind.DATE, ("permit.expires_on",), optional=True, future=True, earliest="birth"),
 )
 

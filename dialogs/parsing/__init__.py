@@ -17,19 +17,25 @@ parser for a value and, on failure, re-asks with a hint chosen by :attr:`ParseEr
   kept in-house on purpose: general-purpose libraries (cn2an, dateparser, jionlp) were measured and
   guess silently where asking again is right.
 
-When an answer is plausibly read two ways ("1/3/2027", "27年", "三五千", "30-40") the parsers say
+When an answer is plausibly read two ways ("1/3/2027", "三五千", "30-40") the parsers say
 ``ambiguous`` rather than guess: a wrong guess silently corrupts the points estimate, whereas a
-follow-up question costs one message.
+follow-up question costs one message. What a question can settle is left to it: :func:`parse_spans`
+returns a two-digit year ("27年") as both centuries and a month or a year as the stretch of days it
+names, and dialogs.when picks within the question's bounds; a lower bound ("五年多") comes back marked,
+for the question to count where that is safe.
 
 One module per kind of answer, each importing only those below it (no cycles)::
 
     errors      ParseError, the codes, MAX_INPUT_CHARS
     normalise   normalize(), and prepare(): the entry guard every parser calls first
+    phrases     strip_hedges ("大概…吧", "I think…"), strip_words, clauses
     numerals    Arabic / Chinese numerals with units          english   English cardinal words
-    numbers     parse_number, parse_int (hedges, currency, sign over numerals or English)
-    money       parse_money_cny, parse_multiple               durations parse_duration_months, parse_age
-    dates       parse_date, parse_month                       yes_no    parse_yes_no
-    choices     Choice, match_choice
+    numbers     parse_number, parse_int, parse_number_at_least (hedges, currency, sign, "100多万")
+    money       parse_money_cny, parse_multiple
+    durations   parse_duration_months, parse_duration_at_least ("交了五年多了"), parse_age
+    dates       parse_date, parse_month (strict: one date, one month)
+    spans       parse_spans (a day, month, part of one, year, "三年前", "next March"), parse_month_day
+    yes_no      parse_yes_no                                  choices   Choice, match_choice
 
 This ``__init__`` re-exports the public parsers and codes; the helpers the modules share with each
 other (``prepare``, ``numeral``, ``number``...) are not part of that public surface.
@@ -37,13 +43,14 @@ other (``prepare``, ``numeral``, ``number``...) are not part of that public surf
 
 from dialogs.parsing.choices import Choice, match_choice
 from dialogs.parsing.dates import parse_date, parse_month
-from dialogs.parsing.durations import parse_age, parse_duration_months
+from dialogs.parsing.durations import parse_age, parse_duration_at_least, parse_duration_months
 from dialogs.parsing.errors import (
     AMBIGUOUS,
     EMPTY,
     ERROR_CODES,
     MAX_INPUT_CHARS,
     NO_SUCH_CHOICE,
+    NO_YEAR,
     NOT_A_DATE,
     NOT_A_DURATION,
     NOT_A_NUMBER,
@@ -56,6 +63,8 @@ from dialogs.parsing.errors import (
 from dialogs.parsing.money import parse_money_cny, parse_multiple
 from dialogs.parsing.normalise import normalize
 from dialogs.parsing.numbers import parse_int, parse_number
+from dialogs.parsing.phrases import clauses, strip_hedges
+from dialogs.parsing.spans import Precision, Span, parse_month_day, parse_spans
 from dialogs.parsing.yes_no import parse_yes_no
 
 __all__ = [
@@ -69,19 +78,27 @@ __all__ = [
     "NOT_A_NUMBER",
     "NOT_YES_NO",
     "NO_SUCH_CHOICE",
+    "NO_YEAR",
     "OUT_OF_RANGE",
     "TOO_LONG",
     "Choice",
     "ParseError",
+    "Precision",
+    "Span",
+    "clauses",
     "match_choice",
     "normalize",
     "parse_age",
     "parse_date",
+    "parse_duration_at_least",
     "parse_duration_months",
     "parse_int",
     "parse_money_cny",
     "parse_month",
+    "parse_month_day",
     "parse_multiple",
     "parse_number",
+    "parse_spans",
     "parse_yes_no",
+    "strip_hedges",
 ]

@@ -112,13 +112,15 @@ def _contained_match(s: str, keyed: list[_ChoiceKeys]) -> int:
     return winners[0]
 
 
-def match_choice(text: str, choices: Sequence[Choice]) -> str:
+def match_choice(text: str, choices: Sequence[Choice], *, partial: bool = True) -> str:
     """The ``value`` of the option the user meant, by number, value or label.
 
     Order of evidence: an exact (normalized) value/label match, then the 1-based option number, then
-    a label containing the answer or contained in it, longest match winning. If the exact match and
-    the option number point at different options (labels "0", "1", "2" and the answer "1"), or two
-    options tie, the answer is "ambiguous" — re-asking beats recording the wrong option.
+    (unless ``partial`` is false) a label containing the answer or contained in it, longest match
+    winning. If the exact match and the option number point at different options (labels "0", "1", "2"
+    and the answer "1"), or two options tie, the answer is "ambiguous" — re-asking beats recording the
+    wrong option. Options whose short labels also occur in other words ("二级" in "二级建造师", "中级" in
+    "中级电工") need ``partial=False``.
     """
     s = prepare(text)
     keyed = [_keys(c) for c in choices]
@@ -131,4 +133,6 @@ def match_choice(text: str, choices: Sequence[Choice]) -> str:
         return choices[exact.pop()].value
     if index is not None:
         return choices[index].value
+    if not partial:
+        raise ParseError(NO_SUCH_CHOICE)
     return choices[_contained_match(s, keyed)].value

@@ -5,7 +5,9 @@ accepted only when the order is evident (13/3/2027). Two-digit years ("27年", "
 day without a year ("3月1日", "May") and orders that could be either way ("1/3/2027") are
 "ambiguous": a wrong century or a swapped day and month skews every date rule, whereas a follow-up
 question costs one message. Nothing reads the clock: relative answers resolve against the ``today``
-the caller passes.
+the caller passes. The interview's date questions read through :mod:`~dialogs.parsing.spans`, which
+builds on these and leaves a two-digit year or a month to the question; this module stays the strict
+reader for one date or one month (reminders, what-if answers, the base's start month).
 """
 
 from __future__ import annotations
@@ -18,38 +20,38 @@ from dialogs.parsing.errors import AMBIGUOUS, NOT_A_DATE, OUT_OF_RANGE, ParseErr
 from dialogs.parsing.normalise import prepare
 from dialogs.parsing.numerals import CN_DIGITS, numeral
 
-_MONTH_NAMES: Final[dict[str, int]] = {
+MONTH_NAMES: Final[dict[str, int]] = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
     "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
-_RELATIVE_DAYS: Final[dict[str, int]] = {
+RELATIVE_DAYS: Final[dict[str, int]] = {
     "今天": 0, "今日": 0, "today": 0,
     "明天": 1, "明日": 1, "tomorrow": 1,
     "后天": 2, "day after tomorrow": 2, "the day after tomorrow": 2,
     "昨天": -1, "昨日": -1, "yesterday": -1,
     "前天": -2, "day before yesterday": -2, "the day before yesterday": -2,
 }  # fmt: skip
-_RELATIVE_MONTHS: Final[dict[str, int]] = {
+RELATIVE_MONTHS: Final[dict[str, int]] = {
     "本月": 0, "这个月": 0, "这月": 0, "当月": 0, "this month": 0,
     "上个月": -1, "上月": -1, "last month": -1,
     "下个月": 1, "下月": 1, "next month": 1,
 }  # fmt: skip
-_RELATIVE_YEARS: Final[dict[str, int]] = {"今": 0, "去": -1, "前": -2, "明": 1, "后": 2}
+RELATIVE_YEARS: Final[dict[str, int]] = {"今": 0, "去": -1, "前": -2, "明": 1, "后": 2}
 
-_CN_YEAR_CHARS: Final = "0-9〇零一二三四五六七八九十百千两"
-_CN_SMALL_CHARS: Final = "0-9〇零一二三四五六七八九十两"
+CN_YEAR_CHARS: Final = "0-9〇零一二三四五六七八九十百千两"
+CN_SMALL_CHARS: Final = "0-9〇零一二三四五六七八九十两"
 _CJK_DATE: Final = re.compile(
-    rf"(?:(?P<y>[{_CN_YEAR_CHARS}]+)年|(?P<rel>[今去前明后])年)?"
-    rf"(?P<m>[{_CN_SMALL_CHARS}]+)月份?"
-    rf"(?:(?P<d>[{_CN_SMALL_CHARS}]+)[日号]?)?"
+    rf"(?:(?P<y>[{CN_YEAR_CHARS}]+)年|(?P<rel>[今去前明后])年)?"
+    rf"(?P<m>[{CN_SMALL_CHARS}]+)月份?"
+    rf"(?:(?P<d>[{CN_SMALL_CHARS}]+)[日号]?)?"
 )
 _NUMERIC_DATE: Final = re.compile(r"(?P<a>[0-9]+) ?(?P<sep>[-/.]) ?(?P<b>[0-9]+) ?(?P=sep) ?(?P<c>[0-9]+)")
 _NUMERIC_MONTH: Final = re.compile(r"(?P<a>[0-9]+) ?[-/.] ?(?P<b>[0-9]+)")
 _COMPACT_DIGITS: Final = re.compile(r"[0-9]+")
 _DATE_WORD_SPLIT: Final = re.compile(r"[ ,.]+")
-_ORDINAL_DAY: Final = re.compile(r"(?P<n>[0-9]{1,2})(?:st|nd|rd|th)?")
-_CN_POSITIONAL_DIGITS: Final = frozenset("0123456789〇零一二三四五六七八九两")
+ORDINAL_DAY: Final = re.compile(r"(?P<n>[0-9]{1,2})(?:st|nd|rd|th)?")
+CN_POSITIONAL_DIGITS: Final = frozenset("0123456789〇零一二三四五六七八九两")
 
 
 def _as_date(base: dt.date) -> dt.date:
@@ -78,13 +80,13 @@ def _shift_month(today: dt.date, offset: int) -> tuple[int, int]:
 
 
 def _relative_year(today: dt.date, word: str) -> int:
-    year = today.year + _RELATIVE_YEARS[word]
+    year = today.year + RELATIVE_YEARS[word]
     if not dt.MINYEAR <= year <= dt.MAXYEAR:
         raise ParseError(OUT_OF_RANGE)
     return year
 
 
-def _small_component(token: str) -> int:
+def small_component(token: str) -> int:
     """A month or day: at most two Arabic digits, or a Chinese numeral such as 十二 or 三十一."""
     if token.isascii():
         if len(token) > 2:
@@ -101,7 +103,7 @@ def _small_component(token: str) -> int:
 
 def _year_component(token: str) -> int:
     """Four digits, Arabic or positional Chinese (一九九〇), or 两千零二十七; "27" is ambiguous."""
-    if all(ch in _CN_POSITIONAL_DIGITS for ch in token):
+    if all(ch in CN_POSITIONAL_DIGITS for ch in token):
         if len(token) <= 2:
             raise ParseError(AMBIGUOUS)
         if len(token) != 4:
@@ -149,10 +151,10 @@ def _numeric_date(a: str, b: str, c: str) -> dt.date:
 def _english_date_words(s: str) -> tuple[int, list[str]] | None:
     """(month, remaining words) when exactly one English month name is present, else None."""
     words = [w for w in _DATE_WORD_SPLIT.split(s) if w and w not in ("the", "of")]
-    months = [w for w in words if w in _MONTH_NAMES]
+    months = [w for w in words if w in MONTH_NAMES]
     if len(months) != 1:
         return None
-    month = _MONTH_NAMES[months[0]]
+    month = MONTH_NAMES[months[0]]
     return month, [w for w in words if w != months[0]]
 
 
@@ -169,11 +171,11 @@ def _english_year(word: str) -> int:
 
 def _english_date(month: int, rest: list[str]) -> dt.date:
     """"1 March 2027", "March 1st, 2027", "2027 Mar 1": the day is the part with at most two digits."""
-    if len(rest) == 1 and _ORDINAL_DAY.fullmatch(rest[0]):
+    if len(rest) == 1 and ORDINAL_DAY.fullmatch(rest[0]):
         raise ParseError(AMBIGUOUS)  # "March 1": no year
     if len(rest) != 2:
         raise ParseError(NOT_A_DATE)
-    first, second = (_ORDINAL_DAY.fullmatch(w) for w in rest)
+    first, second = (ORDINAL_DAY.fullmatch(w) for w in rest)
     if first and second:
         raise ParseError(AMBIGUOUS)  # "March 1 27": a two-digit year
     day, year_word = (first, rest[1]) if first else (second, rest[0])
@@ -189,15 +191,15 @@ def _relative_day(today: dt.date, offset: int) -> dt.date:
         raise ParseError(OUT_OF_RANGE) from None
 
 
-def _date(s: str, today: dt.date) -> dt.date:
+def exact_date(s: str, today: dt.date) -> dt.date:
     """parse_date on normalized text."""
-    if s in _RELATIVE_DAYS:
-        return _relative_day(today, _RELATIVE_DAYS[s])
+    if s in RELATIVE_DAYS:
+        return _relative_day(today, RELATIVE_DAYS[s])
     if m := _CJK_DATE.fullmatch(s):
         if m.group("d") is None:
             raise ParseError(NOT_A_DATE)  # a month is not a date
         year = _cjk_year(m, today)
-        return _make_date(year, _small_component(m.group("m")), _small_component(m.group("d")))
+        return _make_date(year, small_component(m.group("m")), small_component(m.group("d")))
     if m := _NUMERIC_DATE.fullmatch(s):
         return _numeric_date(m.group("a"), m.group("b"), m.group("c"))
     if _COMPACT_DIGITS.fullmatch(s):
@@ -217,14 +219,14 @@ def parse_date(text: str, today: dt.date) -> dt.date:
     and two-digit years are "ambiguous". The result is always a valid ``date``; impossible dates
     ("2027-02-30") are "not_a_date". ``today`` anchors 今天/明天/today/tomorrow.
     """
-    return _date(prepare(text), today)
+    return exact_date(prepare(text), today)
 
 
 def _cjk_month(m: re.Match[str], today: dt.date) -> tuple[int, int]:
     year = _cjk_year(m, today)
-    month = _small_component(m.group("m"))
+    month = small_component(m.group("m"))
     if m.group("d") is not None:  # a full date: validate it, keep the month
-        _make_date(year, month, _small_component(m.group("d")))
+        _make_date(year, month, small_component(m.group("d")))
     return _check_month(year, month)
 
 
@@ -251,9 +253,13 @@ def parse_month(text: str, today: dt.date) -> tuple[int, int]:
 
     ``today`` anchors 本月/this month and 今年3月/去年5月. A month without a year is "ambiguous".
     """
-    s = prepare(text)
-    if s in _RELATIVE_MONTHS:
-        return _shift_month(today, _RELATIVE_MONTHS[s])
+    return exact_month(prepare(text), today)
+
+
+def exact_month(s: str, today: dt.date) -> tuple[int, int]:
+    """parse_month on normalized text."""
+    if s in RELATIVE_MONTHS:
+        return _shift_month(today, RELATIVE_MONTHS[s])
     if m := _CJK_DATE.fullmatch(s):
         return _cjk_month(m, today)
     if m := _NUMERIC_MONTH.fullmatch(s):
@@ -263,5 +269,5 @@ def parse_month(text: str, today: dt.date) -> tuple[int, int]:
     english = _english_date_words(s)
     if english is not None and (found := _english_month(*english)) is not None:
         return found
-    d = _date(s, today)
+    d = exact_date(s, today)
     return d.year, d.month

@@ -14,8 +14,9 @@ from typing import Final
 
 from dialogs.parsing.errors import AMBIGUOUS, NOT_A_DURATION, NOT_A_NUMBER, NOT_AN_INTEGER, OUT_OF_RANGE, ParseError
 from dialogs.parsing.normalise import prepare
-from dialogs.parsing.numbers import HALF, amount, number, strip_pattern, to_int
+from dialogs.parsing.numbers import HALF, amount, at_least, number, strip_pattern, to_int
 from dialogs.parsing.numerals import VAGUE_CHARS
+from dialogs.parsing.phrases import HEDGES_AFTER, HEDGES_BEFORE, drop_remark, longest_first, strip_words
 
 _DURATION_UNIT: Final = re.compile(
     r"(周年|年|个月|月|(?<![a-z])(?:years?|yrs?|y|months?|mos?|mths?|m)(?![a-z]))"
@@ -50,12 +51,8 @@ def _duration_months(s: str) -> Decimal:
     return total
 
 
-def parse_duration_months(text: str) -> int:
-    """A length of time in whole months (rounded down), since the scoring rules count months.
-
-    A bare number means years, because that is how the questions are phrased ("how many years...").
-    """
-    s = prepare(text)
+def duration_months(s: str) -> int:
+    """parse_duration_months on normalized text, for reuse by the other parsers ("三年前" in dates)."""
     try:
         months = _duration_months(s)
     except ParseError as err:
@@ -67,8 +64,49 @@ def parse_duration_months(text: str) -> int:
     return int(months)  # truncation == floor for non-negative values
 
 
+def parse_duration_months(text: str) -> int:
+    """A length of time in whole months (rounded down), since the scoring rules count months.
+
+    A bare number means years, because that is how the questions are phrased ("how many years...").
+    """
+    return duration_months(prepare(text))
+
+
+_SAID_BEFORE: Final = longest_first((
+    *HEDGES_BEFORE, "断断续续交了", "断断续续", "交满", "满", "交了", "缴了", "交", "缴", "缴纳了", "缴纳", "已经交了",
+    "已经缴了", "已经", "一共", "总共",
+    "累计", "共", "有", "社保交了", "社保缴了", "社保", "判了", "判处", "判", "被判", "有期徒刑", "徒刑", "拘役",
+    "刑期", "i've paid for", "i have paid for", "paid for", "i've paid", "i have paid", "paid", "for", "in total",
+    "total", "a total of", "sentenced to", "i was sentenced to",
+))  # fmt: skip
+_SAID_AFTER: Final = longest_first((
+    *HEDGES_AFTER, "了", "社保", "的社保", "有期徒刑", "徒刑", "拘役", "不连续", "不是连续的", "中间断过", "断过",
+    "断断续续", "in total", "so far", "now", "altogether", "total", "of insurance", "of social insurance",
+    "in prison", "in jail", "on and off", "not continuous", "with breaks", "with gaps",
+))  # fmt: skip
+"""Words after a length of time; "不连续" changes nothing: the question asks for the months in total."""
+_MORE_INSIDE: Final = re.compile(
+    r"(?<=[0-9零〇一二三四五六七八九十百两])(?:多|余|\+)(?= ?(?:周年|年|个月|月|years?|yrs?|months?))"
+)
+"""The 多 of "十多年" or "20多个月": more than ten years."""
+
+
+def parse_duration_at_least(text: str) -> tuple[int, bool]:
+    """A duration as people say it ("交了6年了", "五年多", "over 5 years"): (whole months, said "more than"?).
+
+    "五年多" is at least five years: 60 months and True, so the caller can count the safe lower bound and say
+    so — or, where more months would cost points (a sentence), ask again. Vague forms with no lower bound
+    ("十几年", "不到5年") stay "ambiguous".
+    """
+    s, more = at_least(strip_words(drop_remark(prepare(text)), _SAID_BEFORE, _SAID_AFTER))
+    inside = _MORE_INSIDE.sub("", s)
+    return duration_months(strip_words(inside, _SAID_BEFORE, _SAID_AFTER)), more or inside != s
+
+
 _AGE_PREFIX: Final = re.compile(r"(?:我今年|今年|我|aged|age|i am|i'm) ?:? ?")
-_AGE_SUFFIX: Final = re.compile(r" ?(?:周岁|岁|years? old|yrs? old|y/o|yo|years?)(?:了|啦)?$")
+_AGE_SUFFIX: Final = re.compile(
+    r" ?(?:(?:周岁半|周岁|岁半|岁|years? old|yrs? old|y/o|yo|years?|yrs?)(?:了|啦)?|了|啦)$"
+)
 
 
 def parse_age(text: str) -> int:

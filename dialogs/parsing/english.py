@@ -22,7 +22,7 @@ _EN_SMALL: Final[dict[str, int]] = {word: i for i, word in enumerate(_EN_SMALL_W
 _EN_TENS_WORDS: Final = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _EN_TENS: Final[dict[str, int]] = {word: 10 * i for i, word in enumerate(_EN_TENS_WORDS, 2)}
 _EN_SCALES: Final[dict[str, int]] = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
-_EN_SPLIT: Final = re.compile(r"[ ,-]+")
+WORD_SPLIT: Final = re.compile(r"[ ,-]+")
 _NUMBER_LIKE: Final = frozenset({"ones", "teens", "tens", "a", "number"})
 
 
@@ -84,7 +84,7 @@ class _EnglishReader:
 
 def english_number(s: str) -> Decimal:
     """English words; "thirty to forty" is a range, so "ambiguous" rather than a parse failure."""
-    words = [w for w in _EN_SPLIT.split(s) if w]
+    words = [w for w in WORD_SPLIT.split(s) if w]
     if words == ["zero"]:
         return Decimal(0)
     if any(w in ("to", "or") for w in words):  # "thirty to forty"

@@ -18,6 +18,7 @@ NOT_AN_INTEGER: Final = "not_an_integer"
 OUT_OF_RANGE: Final = "out_of_range"
 AMBIGUOUS: Final = "ambiguous"
 NOT_A_DATE: Final = "not_a_date"
+NO_YEAR: Final = "no_year"
 NOT_A_DURATION: Final = "not_a_duration"
 NOT_YES_NO: Final = "not_yes_no"
 NO_SUCH_CHOICE: Final = "no_such_choice"
@@ -31,6 +32,7 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         OUT_OF_RANGE,
         AMBIGUOUS,
         NOT_A_DATE,
+        NO_YEAR,
         NOT_A_DURATION,
         NOT_YES_NO,
         NO_SUCH_CHOICE,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Final
 
 from dialogs.parsing.english import english_number
-from dialogs.parsing.errors import NOT_A_NUMBER, NOT_AN_INTEGER, OUT_OF_RANGE, ParseError
+from dialogs.parsing.errors import AMBIGUOUS, NOT_A_NUMBER, NOT_AN_INTEGER, OUT_OF_RANGE, ParseError
 from dialogs.parsing.normalise import prepare
 from dialogs.parsing.numerals import numeral
 
@@ -90,6 +90,39 @@ def amount(s: str) -> Decimal:
         if s.endswith(suffix) and len(s) > len(suffix):
             return number(s[: -len(suffix)]) + HALF
     return number(s)
+
+
+MORE_BEFORE: Final = ("more than", "over", "at least", "above", "超过", "不止", "至少", "起码", "最少", "多于")
+MORE_AFTER: Final = ("or more", "多一点", "plus", "多点", "出头", "有余", "多了", "以上", "多", "余", "+")
+"""Longest first: "多一点" before "多"."""
+LESS_BEFORE: Final = ("差不多快", "less than", "under", "almost", "nearly", "不到", "将近", "接近", "快", "近")
+"""Words that make a number an upper bound ("不到5年", "almost 6 years"): no safe number to count."""
+_MORE_INSIDE: Final = re.compile(r"(?<=[0-9零〇一二三四五六七八九十百千两])(?:多|余)(?=[万萬亿億千kw])")
+"""The 多 of "100多万": more than a million."""
+
+
+def at_least(s: str) -> tuple[str, bool]:
+    """The number without the words that make it a lower bound ("五年多", "100多万", "over 5"), and whether any
+    did; an upper bound ("不到5年") is "ambiguous", since no number is then safe to count."""
+    if s.startswith(LESS_BEFORE):
+        raise ParseError(AMBIGUOUS)
+    more = False
+    for word in MORE_BEFORE:
+        if s.startswith(word) and len(s) > len(word):
+            s, more = s[len(word) :].strip(), True
+            break
+    for word in MORE_AFTER:
+        if s.endswith(word) and len(s) > len(word):
+            s, more = s[: -len(word)].strip(), True
+            break
+    inside = _MORE_INSIDE.sub("", s)
+    return inside, more or inside != s
+
+
+def parse_number_at_least(text: str) -> tuple[Decimal, bool]:
+    """A number that may be said as a lower bound ("20多", "100多万"): (the bound, said "more than"?)."""
+    s, more = at_least(prepare(text))
+    return number(s), more
 
 
 def to_int(value: Decimal, lo: int, hi: int) -> int:

@@ -59,28 +59,52 @@ def _word(s: str, yes: Collection[str], no: Collection[str]) -> bool | None:
     return None
 
 
+_SURE: Final = ("应该", "我觉得", "我想", "我确定", "肯定", "当然", "i think", "i believe", "i'm sure", "i am sure")
+"""Confident hedges: "应该是" is yes, "我觉得不是" is no. Doubtful ones ("可能", "好像", "maybe") stay unread."""
+_COPULAS: Final = ("是的", "是", "对的", "对", "嗯", "就是", "都是")
+"""Yes-words that glue to the question's own word: "是全日制" is "全日制", "是非全日制" is "非全日制"."""
+
+
 def parse_yes_no(text: str, yes: Collection[str] = (), no: Collection[str] = ()) -> bool:
     """A yes/no answer; anything else (including "maybe") is "not_yes_no" so the bot asks again.
 
     ``yes`` and ``no`` are the question's own words (normalized), tried before the common ones.
     """
     s = prepare(text)
+    found = _read(s, yes, no)
+    if found is None:
+        sure = next((w for w in _SURE if s.startswith(w) and len(s) > len(w)), None)
+        if sure is not None:
+            found = _read(s[len(sure) :].strip(" ,"), yes, no)
+    if found is None:
+        raise ParseError(NOT_YES_NO)
+    return found
+
+
+def _read(s: str, yes: Collection[str], no: Collection[str]) -> bool | None:
     own = _word(s, yes, no)
     if own is not None:
         return own
     common = _word(s, _YES, _NO)
     if common is not None:
         return common
+    for copula in _COPULAS:
+        if s.startswith(copula) and len(s) > len(copula):
+            glued = _word(s[len(copula) :], yes, no)
+            if glued is not None:
+                return glued
     head, *rest = _CLAUSE.split(s, maxsplit=1)
     tail = rest[0].strip() if rest else ""
     if tail:
-        first = _word(head, _YES, _NO)
+        first = _word(head, {*_YES, *yes}, {*_NO, *no})
         if first is False:
             return False
+        if any(word in tail for word in no):
+            return None  # "全日制的，不过是自考": the rest takes it back
         then = _word(tail, {*_YES, *yes}, {*_NO, *no})
         if first is True and (then is True or (then is None and not _NEGATION.search(tail))):
             return True  # "是，没问题" and "对，没错" too: the rest says yes in words that hold a 没
-    raise ParseError(NOT_YES_NO)
+    return None
 
 
 def own_words(*words: str) -> frozenset[str]:

@@ -37,7 +37,7 @@ def test_birth_is_a_date_a_month_or_an_age(text: str, expected: dict[str, Any]) 
 
 
 @pytest.mark.parametrize(("text", "hint"), [
-    ("150岁", "out_of_range"), ("10", "out_of_range"), ("2030-01-01", "future_date"), ("1990", "ambiguous"),
+    ("150岁", "out_of_range"), ("10", "out_of_range"), ("2030-01-01", "future_date"), ("1990", "year_only"),
     ("虚岁36", "ambiguous"), ("tomorrow", "future_date"),
 ])
 def test_birth_refusals(text: str, hint: str) -> None:
@@ -119,7 +119,8 @@ def test_dates_round_a_month_the_safe_way_and_say_so() -> None:
     ("base_since", "2026-04", "future_date"),
     ("base_since", "2005-01", "too_early"),
     ("insurance_months", "25年", "exceeds_career"),  # born 1990: at most ~20 years since 16
-    ("insurance_months", "三年多", "ambiguous"),
+    ("record_sentence", "一年多", "ambiguous"),  # a longer sentence costs points: the lower bound is not safe
+    ("insurance_months", "不到三年", "ambiguous"),
 ])
 def test_date_and_duration_bounds(qid: str, text: str, hint: str) -> None:
     assert code(qid, text) == hint

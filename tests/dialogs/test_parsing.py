@@ -39,14 +39,18 @@ from dialogs.parsing import (
     normalize,
     parse_age,
     parse_date,
+    parse_duration_at_least,
     parse_duration_months,
     parse_int,
     parse_money_cny,
     parse_month,
+    parse_month_day,
     parse_multiple,
     parse_number,
+    parse_spans,
     parse_yes_no,
 )
+from dialogs.parsing.numbers import parse_number_at_least
 
 FAST = settings(max_examples=200, deadline=None)
 TODAY = dt.date(2025, 6, 15)
@@ -850,6 +854,10 @@ PARSERS: list[tuple[Callable[[str], object], type]] = [
     (partial(parse_month, today=TODAY), tuple),
     (parse_yes_no, bool),
     (partial(match_choice, choices=EDUCATION), str),
+    (partial(parse_spans, today=TODAY), tuple),
+    (parse_duration_at_least, tuple),
+    (parse_number_at_least, tuple),
+    (parse_month_day, tuple),
 ]
 
 VOCABULARY = [
@@ -857,7 +865,8 @@ VOCABULARY = [
     *"年月日号个岁周倍元块¥第点kKwWxXyYm×", "１", "②", "。", "，", "\u3000", "\u200b", "\x00", "\n",
     "year", "years", "months", "and", "a", "half", "thirty", "hundred", "thousand", "march", "may",
     "today", "明天", "今年", "去年", "本月", "percent", "times", "rmb", "st", "the", "of", "option",
-    "学士", "本科", "yes", "no", "是", "不",
+    "学士", "本科", "yes", "no", "是", "不", "前", "了", "底", "中旬", "开始", "since", "ago", "next", "'", "大概",
+    "吧", "多", "不到", "over", "分之", "生日",
 ]  # fmt: skip
 vocabulary_text = st.lists(st.sampled_from(VOCABULARY), max_size=25).map("".join)
 unicode_text = st.text(
@@ -929,7 +938,8 @@ def test_adversarial_answers_at_the_limit_are_handled(text: str) -> None:
 # regular expressions, whose backtracking no tracer sees, are checked for the shape that makes it explode.
 
 ADVERSARIAL_UNITS = ["1", "1,", "一", "十万", "年", "1-", "a ", "2027年", "\ud800", " ", "x", "1.", "and ", "35岁",
-                     "2y3m", "一百", "半", "是", "第", "1年", "\x00", "😀"]  # fmt: skip
+                     "2y3m", "一百", "半", "是", "第", "1年", "\x00", "😀", "了", "吧", "大概", "前", "多", "1年前",
+                     "from ", "月底", "i think "]  # fmt: skip
 GROWTH = 8
 """Work on an answer GROWTH times longer must grow at most about GROWTH-fold (linear); quadratic would be 64."""
 
