@@ -521,6 +521,8 @@ def _base(q: Question, text: str, ctx: AnswerContext) -> Parsed:
 
 def _since_month(q: Question, text: str, ctx: AnswerContext) -> Parsed:
     """The first month of a period ("2023年3月", "去年7月开始交的", "三年前", "since December 2024"), or "一直"."""
+    if text == START:  # the "一直是这个基数" button (payload token)
+        return Parsed({q.id: START})
     reading = read_history(text, ctx.today)
     first = reading.periods[0] if reading.periods else None
     if first is None or first.since is None:

@@ -9,7 +9,8 @@ import pytest
 
 from dialogs.answers import AnswerContext, Wages, parse_answer, parse_button
 from dialogs.parsing import ParseError
-from dialogs.questions import BY_ID
+from dialogs.profile_build import Calendar, answer_context
+from dialogs.questions import BY_ID, QUESTIONS
 from scoring import load_policy
 from tests.dialogs.chat import TODAY
 
@@ -99,6 +100,18 @@ def test_base_buttons_go_through_the_same_parser_and_forged_tokens_do_not() -> N
     with pytest.raises(ParseError) as err:
         parse_button(BY_ID["base"], "9x", CTX)
     assert err.value.code == "unknown_button"
+
+
+BEFORE = {"base": {"multiple": 2}, "base_since": "2023-03", "base_prior": {"multiple": 1.5}}
+"""Earlier answers that make every base-history question askable (its buttons read in context)."""
+
+
+@pytest.mark.parametrize(("qid", "token"), [(q.id, o.value) for q in QUESTIONS for o in q.quick])
+def test_every_shortcut_button_is_an_answer_of_its_question(qid: str, token: str) -> None:
+    """A quick button carries text for the question's own parser ("一直是这个基数" sends "start"): never a hint."""
+    answers = {"birth_date": "1990-05-20", "insurance_months": 96, **BEFORE}
+    ctx = answer_context(answers, Calendar.on(load_policy(), TODAY))
+    assert qid in parse_button(BY_ID[qid], token, ctx).values
 
 
 def test_dates_round_a_month_the_safe_way_and_say_so() -> None:
