@@ -80,7 +80,7 @@ def _documents(topic: Topic, ctx: HelpContext) -> str:
 
 def _time(topic: Topic, ctx: HelpContext) -> str:
     a = _Asked(ctx)
-    return time_message(a.t, a.guide, a.on, a.schedule())
+    return time_message(a.t, a.guide, a.on, a.schedule(), a.mode)
 
 
 def _renewal(topic: Topic, ctx: HelpContext) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dialogs.report import item_name, reason_text
+from dialogs.report import item_name
 from locales import Translator
 from scoring import Policy, Profile
 from scoring.guide import BASE, FAMILY, Group, Guide, Schedule, checklist, schedule
@@ -24,8 +24,9 @@ from scoring.guide.data import weakest
 Mode = Literal["general", "partial", "final"]
 _LABELS = {"education": "education", "title_skill": "title", "award": "award"}
 """Items whose level is said with its label (``title.intermediate`` → 中级职称) inside a document's name."""
-_STEP_DATES = {"conditions": "eligible_from", "score": "file_from", "employer_files": "file_from", "employer_files_ywtb": "file_from",
-               "review": "result_around"}
+_STEP_DATES = {"conditions": "eligible_from", "score": "file_from", "employer_files": "file_from",
+               "employer_files_ywtb": "file_from", "review": "result_around"}
+"""The date each step carries in ``jifen guide --json`` (an attribute of the schedule; the renewal: its window)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,8 @@ def _personal_step(step: str, t: Translator, s: Schedule, args: Mapping[str, Any
     if step == "conditions":
         if now.eligible:
             return [t("guide.step.conditions.ok")]
-        reasons = sentences(t, [reason_text(r, t) for r in now.ineligible_reasons])
+        short = [t(f"guide.reason.{r.code}", **r.args) for r in now.ineligible_reasons]
+        reasons = functools.reduce(lambda a, b: t("guide.reason.join", a=a, b=b), short)
         return [t("guide.step.conditions.not_yet", reasons=reasons)]
     if step == "score":
         if now.total >= now.standard:
@@ -222,7 +224,7 @@ def section_message(t: Translator, guide: Guide, name: str, on: dt.date, args: M
     return "\n".join(out)
 
 
-def time_message(t: Translator, guide: Guide, on: dt.date, s: Schedule | None) -> str:
+def time_message(t: Translator, guide: Guide, on: dt.date, s: Schedule | None, mode: Mode) -> str:
     """How long: the working days the sources give (and what was said before), then the person's date."""
     history = guide.number_history("processing_working_days", on)
     days = history[-1][1]
@@ -233,7 +235,8 @@ def time_message(t: Translator, guide: Guide, on: dt.date, s: Schedule | None) -
     if s is None:
         out.append(t("guide.time.general"))
     elif s.file_from is not None and s.result_around is not None:
-        out.append(t("guide.time.on", date=s.file_from.isoformat(), result=s.result_around.isoformat()))
+        key = "guide.time.on.partial" if mode == "partial" else "guide.time.on"
+        out.append(t(key, date=s.file_from.isoformat(), result=s.result_around.isoformat()))
     else:
         out.append(t("guide.time.no_date"))
     out.append(t("guide.time.tail"))
