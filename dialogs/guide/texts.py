@@ -133,9 +133,9 @@ def _renewal_sentences(t: Translator, s: Schedule, args: Mapping[str, Any]) -> l
     if r is None:
         return []
     out = [t("guide.step.renewal.on", opens=r.opens.isoformat(), closes=r.closes.isoformat())]
-    if r.file_early:
-        out.append(t("guide.step.renewal.early", opens=max(r.opens, s.as_of).isoformat(),
-                     total_open=r.at_open.total, total_close=r.at_close.total))
+    if r.drops_on is not None:
+        out.append(t("guide.step.renewal.early", drop=r.drops_on.isoformat(), total_open=r.at_open.total,
+                     total_close=r.at_close.total))
     elif not r.at_close.passes and s.now.passes:
         out.append(t("guide.step.renewal.fails", total=r.at_close.total, standard=args["standard"]))
     return out

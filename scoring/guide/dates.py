@@ -38,11 +38,13 @@ class RenewalWindow:
     at_open: Assessment
     """Projected on the later of ``opens`` and the assessment date (inside the window already: today)."""
     at_close: Assessment
+    drops_on: dt.date | None
+    """The first day of the window on which the projection no longer passes, after passing earlier in it."""
 
     @property
     def file_early(self) -> bool:
-        """The score passes early in the window but not on the last day: file early (POLICY.md §7, L)."""
-        return self.at_open.passes and not self.at_close.passes
+        """The score passes early in the window but not on the last day: file before it drops (POLICY.md §7, L)."""
+        return self.drops_on is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,4 +116,13 @@ def _renewal(profile: Profile, policy: Policy, timeline: Timeline, now: Assessme
         return None
     window = policy.rules(on).params.renewal.window_days
     opens = expires - dt.timedelta(days=window)
-    return RenewalWindow(opens, expires, timeline.evaluate((), max(on, opens)), timeline.evaluate((), expires))
+    start = max(on, opens)
+    first, last = timeline.evaluate((), start), timeline.evaluate((), expires)
+    drops_on = None
+    if first.passes and not last.passes:  # at most the window's days, each a cached projection
+        drops_on = next(day for day in _days(start, expires) if not timeline.evaluate((), day).passes)
+    return RenewalWindow(opens, expires, first, last, drops_on)
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]

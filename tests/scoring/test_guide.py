@@ -262,7 +262,7 @@ def test_a_birthday_inside_the_renewal_window_says_file_early() -> None:
     s = schedule(p, GUIDE, POLICY)
     assert s.renewal is not None
     assert (s.renewal.at_open.total, s.renewal.at_close.total) == (120, 119)
-    assert s.renewal.file_early
+    assert s.renewal.file_early and s.renewal.drops_on == D("2026-12-15")
     later = schedule(_p(birth_date="1982-11-15", education="college", insurance_months=55,
                         contributions=[{"from": "2022-03", "to": "2026-02", "multiple": 0.85}],
                         permit={"expires_on": "2026-12-31"}), GUIDE, POLICY)
