@@ -18,16 +18,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scoring.assessment import ITEM_IDS
-from scoring.policy import PolicyError, error_path, first_error
+from scoring.policy import PolicyError
 from scoring.profile import Education, TitleSkill
+from scoring.yaml_files import packaged_yaml, read_yaml, validated
 
 Confidence = Literal["H", "M", "L"]
 SECTIONS: tuple[str, ...] = (
@@ -258,11 +257,7 @@ def _check(parsed: _File) -> None:
 
 
 def _build(raw: Any, source: str) -> Guide:
-    try:
-        parsed = _File.model_validate(raw)
-    except ValidationError as exc:
-        loc, msg = first_error(exc)
-        raise GuideError(f"guide file {source}: {error_path(loc)}: {msg}") from None
+    parsed = validated(_File, raw, "guide", source, GuideError)
     try:
         _check(parsed)
     except ValueError as exc:
@@ -298,14 +293,9 @@ def load_guide(path: str | Path | None = None) -> Guide:
     """The packaged guide (cached), or another file (tests, a revised draft)."""
     if path is None:
         return _default_guide()
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise GuideError(f"cannot read guide file {path}: {exc}") from exc
-    return _build(raw, str(path))
+    return _build(read_yaml(path, "guide", GuideError), str(path))
 
 
 @lru_cache(maxsize=1)
 def _default_guide() -> Guide:
-    text = resources.files("scoring").joinpath("params/guide.yaml").read_text(encoding="utf-8")
-    return _build(yaml.safe_load(text), "scoring/params/guide.yaml")
+    return _build(*packaged_yaml("guide.yaml"))
