@@ -121,7 +121,7 @@ def test_after_the_report_the_checklist_lists_the_documents_of_the_items_that_sc
     assert "Shanghai-hukou spouse 28: marriage certificate, spouse's Shanghai hukou proof" in married
     assert "Lingang" not in married and "award" not in married.lower().split("sharing")[0]
     lingang = _reply(_done("zh", remote_area="lingang", remote_area_since="2020-01-01"), "材料")
-    assert "远郊重点区域 12 分*：在临港新片区工作和居住的证明" in lingang and "* 来源没有列出" in lingang
+    assert "远郊重点区域 12 分*：在临港新片区工作和居住的证明" in lingang and "* 来源未列出这项材料" in lingang
 
 
 def test_the_steps_carry_the_person_s_dates() -> None:

@@ -267,3 +267,10 @@ def test_a_birthday_inside_the_renewal_window_says_file_early() -> None:
                         contributions=[{"from": "2022-03", "to": "2026-02", "multiple": 0.85}],
                         permit={"expires_on": "2026-12-31"}), GUIDE, POLICY)
     assert later.renewal is not None and not later.renewal.file_early  # the birthday before the window: 119 all along
+
+
+def test_every_item_marked_m_or_l_carries_a_note_or_the_star() -> None:
+    """The issue: "a note for each M/L item": M items have their own note, L items the starred footnote."""
+    for item in GUIDE.items.values():
+        assert item.conf == "H" or item.note or item.conf == "L", item.item
+        assert item.conf != "M" or item.note, item.item
