@@ -50,7 +50,8 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_text_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
     code, zh, _ = _run(capsys, "guide", str(EXAMPLE))
-    assert code == 0 and "申请步骤（按你的情况）" in zh and "你的材料（原件核对" in zh and "请向区人才服务中心确认" in zh
+    assert code == 0 and "申请步骤（按你的情况）" in zh and "你的材料（原件核对" in zh
+    assert "请向区人才服务中心确认" in zh
     assert "按 2026-03-01 提交，约 2026-03-31 出结果" in zh and "说「" not in zh
     code, en, _ = _run(capsys, "guide", str(EXAMPLE), "--lang", "en")
     assert code == 0 and "How to apply (for you)" in en and "Your documents" in en and "2026-03-31" in en
