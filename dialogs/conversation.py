@@ -22,6 +22,7 @@ from dialogs.answers import AnswerContext, Parsed, parse_answer, parse_button
 from dialogs.commands import ALL_COMMANDS, Command, Invocation, is_agreement, recognise
 from dialogs.corrections import Correction, recognise_correction
 from dialogs.flow import Flow, Position
+from dialogs.guide.person import Person
 from dialogs.help import Consider, HelpContext, Topic, answer_text, asks_for_points, consider
 from dialogs.language import detect_language
 from dialogs.messages import Inbound, Outbound
@@ -43,6 +44,7 @@ from dialogs.session import Session, new_session
 from dialogs.whatif import resolve
 from locales import Translator, translator
 from scoring import MissingDateError, PolicyError, Profile, ProfileError
+from scoring.guide import Guide, load_guide
 from scoring.months import add_years
 from scoring.policy import Policy
 
@@ -84,8 +86,10 @@ class _Now:
 class Conversation:
     """The questionnaire's behaviour; one instance serves every user (it holds no user data)."""
 
-    def __init__(self, policy: Policy, *, retention_days: int = 180, flow: Flow | None = None) -> None:
+    def __init__(self, policy: Policy, *, retention_days: int = 180, flow: Flow | None = None,
+                 guide: Guide | None = None) -> None:
         self.policy = policy
+        self.guide = guide or load_guide()  # validated here, so a malformed guide file stops start-up
         self.retention_days = retention_days
         self.flow = flow or Flow()
         self._calendars: dict[dt.date, _Now] = {}
@@ -345,7 +349,8 @@ class _Handler:
 
     def _asked(self, topic: Topic) -> Turn:
         """Answer it, then ask the pending question again, unchanged: nothing is stored."""
-        return self._reply(Outbound(answer_text(topic, HelpContext(self.t, self.s.state, self.clock.args))))
+        person = Person(self.s.answers, self.clock.cal, self.conv.policy, self.conv.guide, self.s.state == DONE)
+        return self._reply(Outbound(answer_text(topic, HelpContext(self.t, self.s.state, self.clock.args, person))))
 
     def _after_interview(self, text: str, asked: Consider) -> Turn:
         """A question about a topic is answered; "能加多少分"-style questions and the rest stay what-ifs."""

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from bot.cli.chat import add_chat_commands
 from bot.cli.forget import add_forget_command
+from bot.cli.guide import cmd_guide
 from bot.cli.output import print_json
 from bot.cli.plan import cmd_plan, cmd_whatif
 from bot.cli.profile_io import load_profile
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif = _add_profile_command(sub, "whatif", "compare the score with some answers changed", cmd_whatif)
     whatif.add_argument("--set", action="append", metavar="CHANGE",
                         help="FIELD=VALUE, insurance_months+=N, 'contributions+=1.5x from YYYY-MM', as_of+=12m")
+    _add_profile_command(sub, "guide", "how to apply: the steps with your dates and your documents", cmd_guide)
     add_chat_commands(sub)
     add_telegram_commands(sub)
     add_forget_command(sub)

@@ -2,7 +2,7 @@
 
 Most answers are a fixed message filled with the turn's arguments (the average wage and the base bounds in force,
 the retention days). A topic whose answer depends on where the person is names a renderer here (``render:`` in
-the topic file); the guide (issue #15) adds its personal answers the same way.
+the topic file); the guide's personal answers (issue #15) are dialogs/guide/answers.py's, registered here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dialogs.guide.answers import GUIDE_RENDERERS
+from dialogs.guide.person import Person
 from dialogs.help.topics import Topic, topics
 from dialogs.questions import BY_ID
 from locales import Translator
@@ -23,6 +25,8 @@ class HelpContext:
     t: Translator
     state: str
     args: Mapping[str, Any]
+    person: Person | None = None
+    """Who asks, for the answers that depend on them (the guide); None gives the general answer."""
 
 
 def _skip(topic: Topic, ctx: HelpContext) -> str:
@@ -33,7 +37,7 @@ def _skip(topic: Topic, ctx: HelpContext) -> str:
     return ctx.t("help.skip.optional" if q.optional else "help.skip.required")
 
 
-RENDERERS: dict[str, Callable[[Topic, HelpContext], str]] = {"skip": _skip}
+RENDERERS: dict[str, Callable[[Topic, HelpContext], str]] = {"skip": _skip, **GUIDE_RENDERERS}
 """Renderer name (``render:`` in a topic file) -> the function producing the answer's words."""
 
 

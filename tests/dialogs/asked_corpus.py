@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from dialogs.conversation import Conversation
+from dialogs.guide.person import Person
 from dialogs.help import HelpContext, answer_text, topics
 from dialogs.messages import Inbound
 from dialogs.questions import BY_ID, DONE, QUESTIONS
@@ -105,13 +106,15 @@ def outcome(state: str, text: str, lang: str) -> str:
         return "answer"
     if after.last_whatif != before.last_whatif:
         return "whatif"
-    t, args = translator(lang), conv._clock(NOW).args
+    clock = conv._clock(NOW)
+    t, args = translator(lang), clock.args
     said = turn.replies[0].text
     own = topics().help_of.get(state)
     if own is not None and said == help_text(t, state, args):
         return own.id
+    person = Person(before.answers, clock.cal, conv.policy, conv.guide, state == DONE)  # the guide's are personal
     for topic in topics().ordered:
-        if said == answer_text(topic, HelpContext(t, state, args)):
+        if said == answer_text(topic, HelpContext(t, state, args, person)):
             return topic.id
     return "ask again"
 
