@@ -26,6 +26,8 @@ from dialogs.messages import Inbound
 USER_PREFIX = "wx-"
 OPENID = re.compile(r"[A-Za-z0-9_-]{6,64}")
 MAX_INBOUND_CHARS = 10_000
+LOCALE = "zh-CN"
+"""WeChat posts carry no language; a text in English is still answered in English (dialogs.language)."""
 AFTER_MESSAGE = 5
 """Customer-service messages allowed after a user's message (within 48 hours)."""
 AFTER_EVENT = 3
@@ -96,24 +98,24 @@ def read(posted: Posted, now: dt.datetime) -> Action:
         return TextOnly(key, update_id)
     menu_id = posted.get("bizmsgmenuid")
     if menu_id and payloads.read(menu_id) is not None:
-        return Turn(Inbound(user_key=key, now=now, button=menu_id, update_id=update_id), AFTER_MESSAGE)
+        return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, button=menu_id, update_id=update_id), AFTER_MESSAGE)
     text = posted.get("Content")[:MAX_INBOUND_CHARS]
-    return Turn(Inbound(user_key=key, now=now, text=text, update_id=update_id), AFTER_MESSAGE)
+    return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, text=text, update_id=update_id), AFTER_MESSAGE)
 
 
 def _event(posted: Posted, key: str, now: dt.datetime, created: str) -> Action:
     event = posted.get("Event")
     update_id = f"ev-{created}-{event}-{posted.get('EventKey')}"
     if event == "subscribe":
-        return Turn(Inbound(user_key=key, now=now, text="/start", update_id=update_id), AFTER_EVENT, subscribe=True)
+        return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, text="/start", update_id=update_id), AFTER_EVENT, subscribe=True)
     if event == "unsubscribe":
         return Unsubscribed(key)
     if event == "CLICK":
         menu = posted.get("EventKey")
         if menu in MENU_BUTTONS:
-            return Turn(Inbound(user_key=key, now=now, button=MENU_BUTTONS[menu], update_id=update_id), AFTER_EVENT)
+            return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, button=MENU_BUTTONS[menu], update_id=update_id), AFTER_EVENT)
         if menu in MENU_TEXTS:
-            return Turn(Inbound(user_key=key, now=now, text=MENU_TEXTS[menu], update_id=update_id), AFTER_EVENT)
+            return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, text=MENU_TEXTS[menu], update_id=update_id), AFTER_EVENT)
         return Ignored()
     if event == "subscribe_msg_popup_event":
         accepted = tuple(p.template_id for p in posted.popups if p.status == "accept" and p.template_id)
