@@ -154,8 +154,9 @@ class WechatChannel:
         outs = [self._with_unsubscribe_note(o) for o in outs]
         if key in self.observed.scheduled:
             date = self.observed.scheduled.pop(key)
-            if date is not None:
-                outs.append(consent.offer(openid_of(key), date, inbound.now, self.engine.policy, lang, self.links))
+            if date is not None:  # said before the turn's last message, whose options are what comes next
+                offer = consent.offer(openid_of(key), date, inbound.now, self.engine.policy, lang, self.links)
+                outs.insert(len(outs) - 1 if outs and outs[-1].buttons else len(outs), offer)
         return render.pack(outs, turn.quota, lang) if outs else None
 
     @staticmethod

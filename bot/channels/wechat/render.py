@@ -7,9 +7,10 @@ Telegram's buttons:
   its ``bizmsgmenuid`` field; we put the label in the first (what the person sees they "said") and the button's
   payload in the second. Where the id does not come back, the label itself is an answer the engine reads (every
   choice accepts its label; 跳过/返回/我的分数 are commands; a yes is a yes).
-* Numbers, for the options of a multiple-choice question (``Outbound.numbered`` with answer payloads): "1) …",
-  and a typed "1" is read by the engine itself. The consent and are-you-sure screens are numbered too, but their
-  payloads are not answers, so they get links without numbers (a bare "1" there would reach the engine as text).
+* Numbers, for the answer options of a question (``Outbound.numbered``, payloads ``a:…``): "1) …", and a typed
+  "1" is read by the engine itself (every choice and yes/no question accepts its numbers). Shortcuts (跳过, 返回)
+  follow on one line. The consent and are-you-sure screens are numbered too, but their payloads are not answers,
+  so they get one link a line without numbers (a bare "1" there would reach the engine as text).
 
 Length: WeChat's text messages hold about 2,048 bytes of UTF-8 (customer-service text, passive replies alike), so
 a message is cut at paragraph boundaries under that, then at lines, never inside a link. A turn's messages are
@@ -38,24 +39,23 @@ def link(button: Button) -> str:
     return f'<a href="weixin://bizmsgmenu?msgmenucontent={content}&msgmenuid={button.payload}">{label}</a>'
 
 
-def is_choice(out: Outbound) -> bool:
-    """The options of a multiple-choice question: the engine reads their numbers and labels itself."""
-    payloads = out.payloads()
-    return out.numbered and bool(payloads) and all(p.startswith("a:") for p in payloads)
-
-
 def message_text(out: Outbound) -> str:
-    """One engine message with its options under it."""
+    """One engine message with its options under it: numbered answer options, then the other buttons."""
     buttons = [b for row in out.buttons for b in row]
     if not buttons:
         return out.text
-    if is_choice(out):
-        lines = [f"{i}) {link(b)}" for i, b in enumerate(buttons, 1)]
-        hint = translator(out.lang or "zh")("wechat.reply_number")
-        return "\n".join([out.text, "", *lines, hint])
-    if out.numbered:
-        return "\n".join([out.text, "", *(f"▶ {link(b)}" for b in buttons)])
-    return "\n".join([out.text, "", "  ".join(f"[{link(b)}]" for b in buttons)])
+    answers = [b for b in buttons if b.payload.startswith("a:")] if out.numbered else []
+    others = [b for b in buttons if b not in answers]
+    lines = [out.text, ""]
+    if answers:
+        lines += [f"{i}) {link(b)}" for i, b in enumerate(answers, 1)]
+    if out.numbered and not answers:  # the consent and are-you-sure screens: one choice a line, no numbers
+        lines += [f"▶ {link(b)}" for b in others]
+    elif others:
+        lines.append("  ".join(f"[{link(b)}]" for b in others))
+    if answers:
+        lines.append(translator(out.lang or "zh")("wechat.reply_number"))
+    return "\n".join(lines)
 
 
 def size(text: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from bot.settings import Settings
 from bot.store import SessionStore, open_store
 from tests.bot.conftest import dedicated_redis, redis_server, redis_url
 from tests.channels.telegram.bot_harness import HASH_KEY, FakeNow
-from tests.channels.wechat.fake_wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWechat, Reply
+from tests.channels.wechat.fake_wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWechat, Reply, links_of
 
 __all__ = ["dedicated_redis", "redis_server", "redis_url"]
 
@@ -59,6 +59,7 @@ class Bot:
     url: str
     clock: FakeNow
     aes: bool = False
+    last: dict[str, list[str]] = field(default_factory=dict)
 
     async def post(self, fields: dict[str, str | int], **kwargs: Any) -> Reply:
         kwargs.setdefault("aes", self.aes)
@@ -81,6 +82,28 @@ class Bot:
 
     def user_key(self, openid: str) -> str:
         return USER_PREFIX + openid
+
+    async def send(self, openid: str, step: str) -> list[str]:
+        """A script step as tests/dialogs/examples.py writes them: ``@name`` taps a link of the last reply."""
+        if step.startswith("@"):
+            content, menu_id = tap(self.last.get(openid, []), step[1:])
+            out = await self.turn(openid, self.fake.message(openid, text=content, menu_id=menu_id))
+        else:
+            out = await self.say(openid, step)
+        self.last[openid] = out
+        return out
+
+
+def tap(replies: list[str], name: str) -> tuple[str, str]:
+    """(msgmenucontent, msgmenuid) of the link named as the Telegram harness names buttons."""
+    for reply in replies:
+        for _label, content, data in links_of(reply):
+            if ((name == "agree" and data.startswith("consent:yes:")) or data == f"c:{name}"
+                    or (data.startswith("a:") and data.rsplit(":", 1)[1] == name)
+                    or (data.startswith("confirm:") and name in ("confirm", "cancel")
+                        and data.endswith(":yes" if name == "confirm" else ":no"))):
+                return content, data
+    raise AssertionError(f"no link {name!r} in {replies!r}")
 
 
 @contextlib.asynccontextmanager
