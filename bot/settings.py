@@ -100,6 +100,7 @@ class Settings(BaseSettings):
     wechat_aes_key: SecretStr | None = None
     wechat_api_url: str = "https://api.weixin.qq.com"
     wechat_path: str = "/wechat"
+    wechat_passive_seconds: float = Field(default=3.0, ge=0.0, le=4.5)
     wechat_templates: dict[Literal["reminder"], WechatTemplate] = Field(default_factory=dict)
 
     @field_validator("redis_url", mode="before")

@@ -98,24 +98,29 @@ def read(posted: Posted, now: dt.datetime) -> Action:
         return TextOnly(key, update_id)
     menu_id = posted.get("bizmsgmenuid")
     if menu_id and payloads.read(menu_id) is not None:
-        return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, button=menu_id, update_id=update_id), AFTER_MESSAGE)
-    text = posted.get("Content")[:MAX_INBOUND_CHARS]
-    return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, text=text, update_id=update_id), AFTER_MESSAGE)
+        return _turn(key, now, update_id, AFTER_MESSAGE, button=menu_id)
+    return _turn(key, now, update_id, AFTER_MESSAGE, text=posted.get("Content")[:MAX_INBOUND_CHARS])
+
+
+def _turn(key: str, now: dt.datetime, update_id: str, quota: int, *, text: str | None = None,
+          button: str | None = None, subscribe: bool = False) -> Turn:
+    inbound = Inbound(user_key=key, now=now, locale_hint=LOCALE, text=text, button=button, update_id=update_id)
+    return Turn(inbound, quota, subscribe)
 
 
 def _event(posted: Posted, key: str, now: dt.datetime, created: str) -> Action:
     event = posted.get("Event")
     update_id = f"ev-{created}-{event}-{posted.get('EventKey')}"
     if event == "subscribe":
-        return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, text="/start", update_id=update_id), AFTER_EVENT, subscribe=True)
+        return _turn(key, now, update_id, AFTER_EVENT, text="/start", subscribe=True)
     if event == "unsubscribe":
         return Unsubscribed(key)
     if event == "CLICK":
         menu = posted.get("EventKey")
         if menu in MENU_BUTTONS:
-            return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, button=MENU_BUTTONS[menu], update_id=update_id), AFTER_EVENT)
+            return _turn(key, now, update_id, AFTER_EVENT, button=MENU_BUTTONS[menu])
         if menu in MENU_TEXTS:
-            return Turn(Inbound(user_key=key, now=now, locale_hint=LOCALE, text=MENU_TEXTS[menu], update_id=update_id), AFTER_EVENT)
+            return _turn(key, now, update_id, AFTER_EVENT, text=MENU_TEXTS[menu])
         return Ignored()
     if event == "subscribe_msg_popup_event":
         accepted = tuple(p.template_id for p in posted.popups if p.status == "accept" and p.template_id)

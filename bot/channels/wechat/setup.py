@@ -16,7 +16,7 @@ import httpx
 
 from bot.channels.wechat import consent
 from bot.channels.wechat.api import WechatApi
-from bot.channels.wechat.channel import PASSIVE_SECONDS, Clock, ObservedSessions, WechatChannel
+from bot.channels.wechat.channel import Clock, ObservedSessions, WechatChannel
 from bot.channels.wechat.crypto import MessageCipher
 from bot.channels.wechat.routes import SUBSCRIBED
 from bot.channels.wechat.tokens import SharedTokens, Tokens, stable_token_fetcher
@@ -92,13 +92,14 @@ def links(settings: Settings, creds: Credentials) -> consent.Links | None:
 
 def make_channel(settings: Settings, creds: Credentials, store: SessionStore, queue: ReminderQueue, api: WechatApi,
                  *, user_hash: UserHash, policy: Policy | None = None, clock: Clock = now,
-                 passive_seconds: float = PASSIVE_SECONDS) -> WechatChannel:
+                 passive_seconds: float | None = None) -> WechatChannel:
     policy = policy_or_default(policy)
     observed = ObservedSessions(Sessions(store, queue, policy))
     engine = Engine(observed, policy=policy, retention_days=settings.session_ttl_days, user_hash=user_hash)
+    passive = settings.wechat_passive_seconds if passive_seconds is None else passive_seconds
     return WechatChannel(engine, observed, store, queue, api, clock=clock, user_hash=user_hash,
                          links=links(settings, creds), template=settings.wechat_templates.get("reminder"),
-                         passive_seconds=passive_seconds)
+                         passive_seconds=passive)
 
 
 async def set_menu(settings: Settings) -> None:

@@ -225,7 +225,8 @@ def _xml(fields: dict[str, str | int]) -> bytes:
     root = ET.Element("xml")
     for name, value in fields.items():
         ET.SubElement(root, name).text = str(value)
-    return ET.tostring(root, encoding="utf-8")
+    document: bytes = ET.tostring(root, encoding="utf-8")
+    return document
 
 
 def links_of(text: str) -> list[tuple[str, str, str]]:
