@@ -90,11 +90,17 @@ def root_app(store: SessionStore) -> web.Application:
 
 async def build(settings: Settings) -> Served:
     """The server with every configured channel mounted; raises ``ValueError`` (one line) for a bad setup."""
+    from bot.channels.telegram.token import bot_token
+    from bot.channels.wechat.setup import credentials
     from bot.http.mounts import mount_telegram, mount_wechat
 
     if settings.wechat_token is None and settings.telegram_webhook_secret is None:
         raise NothingToServe("nothing to serve: set JIFEN_WECHAT_TOKEN (WeChat) or JIFEN_TELEGRAM_WEBHOOK_SECRET "
                              "(the Telegram webhook)")
+    if settings.wechat_token is not None:
+        credentials(settings)  # a missing or malformed WeChat setting stops here, before any warning or connection
+    if settings.telegram_webhook_secret is not None:
+        bot_token(settings)
     log_hasher(settings)  # a shared store without JIFEN_HASH_KEY stops here, before anything is opened
     store = open_store(settings)
     queue = open_reminder_queue(settings, beside=store)
