@@ -22,12 +22,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot.channels.telegram.run import _stop_event
 from bot.privacy import log_hasher
 from bot.reminders import Dispatcher, Reminder, ReminderQueue, RetryAfter, Send, SendResult, open_reminder_queue
 from bot.retention import Purger
@@ -122,15 +122,6 @@ async def _close(served: Served) -> None:
             await cleanup()
     await served.queue.close()
     await served.store.close()
-
-
-def _stop_event() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
 
 
 async def run_serve(settings: Settings, stop: asyncio.Event | None = None) -> None:

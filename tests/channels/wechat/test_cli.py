@@ -3,20 +3,12 @@ names the setting and never shows a secret; set-menu installs the menu WeChat's 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.channels.wechat.setup import MENU, set_menu
+from tests.channels.telegram.test_e2e_webhook import jifen
 from tests.channels.wechat.conftest import wechat_settings
 from tests.channels.wechat.fake_wechat import APP_ID, APP_SECRET, TOKEN, FakeWechat
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def jifen(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "bot.cli.main", *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_a_bad_wechat_setup_stops_with_one_line(tmp_path: Path) -> None:

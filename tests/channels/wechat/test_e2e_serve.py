@@ -29,7 +29,7 @@ from tests.bot.redis_server import RedisServer, free_port
 from tests.channels.wechat.conftest import tap
 from tests.channels.wechat.fake_wechat import FakeWechat, env_for
 from tests.dialogs.examples import EXAMPLES, assert_scores_as_example
-from tests.faults.procs import session_now
+from tests.faults.procs import BotProcess, session_now
 from tests.worker_clock import fake_clock_env, worker_epoch, worker_now
 
 pytestmark = pytest.mark.slow  # whole worker processes
@@ -39,8 +39,9 @@ JIFEN = Path(sys.executable).with_name("jifen")
 HASH_KEY = "wechat-e2e-hash-key-0123456789"
 
 
-class Serve:
-    """One ``jifen serve`` process, configured only through ``JIFEN_*`` variables."""
+class Serve(BotProcess):
+    """One ``jifen serve`` process, configured only through ``JIFEN_*`` variables (stopped as the bot processes of
+    the fault tests are)."""
 
     def __init__(self, fake: FakeWechat, workdir: Path, *, redis_url: str | None = None, **extra: str) -> None:
         self.port = free_port()
@@ -62,22 +63,6 @@ class Serve:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen([str(JIFEN), "serve"], cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
                                             stdout=log, stderr=subprocess.STDOUT)
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-    def log(self) -> str:
-        with contextlib.suppress(OSError):
-            return self.log_path.read_text(errors="replace")[-4000:]
-        return "(no log)"
 
     async def ready(self, http: aiohttp.ClientSession) -> None:
         async with asyncio.timeout(30):
