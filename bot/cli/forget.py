@@ -69,5 +69,6 @@ def add_forget_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p = sub.add_parser("forget", help="erase everything stored about one user (as /forget does)",
                        description="Erase a user's session, update claims and reminders from the store the bot "
                                    "uses (JIFEN_REDIS_URL, else the SQLite file in JIFEN_DATA_DIR).")
-    p.add_argument("user", help="Telegram user id (digits), 'terminal' for the local chat, or a key such as tg-123")
+    p.add_argument("user", help="Telegram user id (digits), 'terminal' for the local chat, or a key such as tg-123 "
+                                "or wx-<OpenID>")
     p.set_defaults(func=cmd_forget)

@@ -12,6 +12,7 @@ from bot.cli.guide import cmd_guide
 from bot.cli.output import print_json
 from bot.cli.plan import cmd_plan, cmd_whatif
 from bot.cli.profile_io import load_profile
+from bot.cli.serve import add_serve_commands
 from bot.cli.telegram import add_telegram_commands
 from dialogs.report import assessment_json, render_assessment
 from locales import translator
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_command(sub, "guide", "how to apply: the steps with your dates and your documents", cmd_guide)
     add_chat_commands(sub)
     add_telegram_commands(sub)
+    add_serve_commands(sub)
     add_forget_command(sub)
     return parser
 

@@ -58,6 +58,9 @@ REPLY_RETRIES = 3
 times. Reminders do not (the limiter's default is 0 retries): a reminder sender sleeping on a 429 would hold its
 lease past its end, so another worker would send it again; the dispatcher defers it instead (``RetryAfter``)."""
 
+OTHER_CHANNEL_DEFER = 60.0
+"""Seconds a reminder of another channel's user waits for the process that serves that channel."""
+
 Clock = Callable[[], dt.datetime]
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -178,6 +181,9 @@ class TelegramChannel:
     # --- reminders -----------------------------------------------------------------------------
     async def send_reminder(self, reminder: Reminder) -> SendResult:
         """Re-score the stored profile on the expiry date and send the reminder."""
+        if not reminder.user_key.startswith("tg-"):
+            # Another channel's user sharing the store (WeChat, on `jifen serve`): put back for its process.
+            return RetryAfter(OTHER_CHANNEL_DEFER)
         try:
             loaded = await self.store.load(reminder.user_key)
         except StoreError:

@@ -1,0 +1,333 @@
+"""The WeChat official-account channel: posts in, passive or customer-service replies out, reminders by consent.
+
+The 5-second rule shapes everything here. WeChat waits 5 s for the answer to a post, then drops the connection and
+posts again (three tries in all). So:
+
+* every post is claimed in the store under its de-duplication id (``MsgId``, or ``FromUserName`` + ``CreateTime``
+  for an event) — the same claim, in the same round trip as the session load, as Telegram's ``update_id`` — so a
+  retry is never applied twice (``SessionStore.claim_update``; the session's ``applied_updates`` catch a retry
+  whose claim could not be written);
+* a turn that is ready within ``PASSIVE_SECONDS`` (3 s, a margin under WeChat's 5) with **one** message is the
+  passive reply; otherwise the post is answered ``success`` at once (WeChat then neither retries nor shows
+  "the account cannot serve you") and **all** the turn's messages go out in order through the customer-service
+  API, merged into as few as the per-user quota allows (5 after a message, 3 after a menu click or a follow). A
+  passive reply cannot be ordered against customer-service messages, so a turn never mixes the two.
+* One user's posts are served one at a time in a process (a lock per user, held until the turn's messages are
+  sent), so a quick second message cannot overtake the first one's replies; across workers the store's
+  compare-and-set orders the turns themselves.
+
+The engine is the channel-neutral one (bot.sessions.make_engine); its storage is wrapped to see, for WeChat users,
+when a turn schedules reminders: the channel then says which reminders can arrive and offers the consent links
+(bot.channels.wechat.consent). Logs carry the keyed user hash and errcodes, never texts, OpenIDs or tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from bot.channels.wechat import consent, render
+from bot.channels.wechat.api import Rejected, Unavailable, WechatApi, WechatError
+from bot.channels.wechat.inbound import PopupAccepted, TextOnly, Turn, Unsubscribed, openid_of
+from bot.reminders import Blocked, Failed, Reminder, ReminderQueue, SendResult, Sent
+from bot.reminders.schedule import kind_for, reminder_offsets
+from bot.sessions import Sessions
+from bot.settings import WechatTemplate
+from bot.store import SessionStore, StoreError
+from dialogs.engine import Engine, Preloaded
+from dialogs.messages import Outbound
+from dialogs.ports import Effect, ScheduleReminders, StoredSession
+from dialogs.reminders import reminder_text
+from dialogs.session import Session, SessionError
+from locales import translator
+
+log = logging.getLogger(__name__)
+
+PASSIVE_SECONDS = 3.0
+"""How long a post waits for its turn before answering ``success`` (WeChat gives up at 5 s)."""
+CLAIM_SECONDS = 24 * 60 * 60
+"""How long a delivered MsgId is remembered: WeChat's retries end within seconds."""
+SUCCESS = b"success"
+
+Clock = Callable[[], dt.datetime]
+UserHash = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What to answer WeChat: one passive text message, or ``success`` (None)."""
+
+    text: str | None
+
+
+class ObservedSessions:
+    """The engine's storage, reporting the reminder date a WeChat user's turn commits (to offer consent)."""
+
+    def __init__(self, inner: Sessions, prefix: str = "wx-") -> None:
+        self.inner, self.prefix = inner, prefix
+        self.scheduled: dict[str, dt.date | None] = {}
+
+    async def load(self, user_key: str) -> StoredSession | None:
+        return await self.inner.load(user_key)
+
+    async def commit(self, user_key: str, effects: Sequence[Effect], now: dt.datetime) -> None:
+        await self.inner.commit(user_key, effects, now)
+        if user_key.startswith(self.prefix):
+            for effect in effects:
+                if isinstance(effect, ScheduleReminders):
+                    self.scheduled[user_key] = effect.expires_on
+
+
+class WechatChannel:
+    """One process's WeChat side: the engine on the shared store, the API client, the reminder sender."""
+
+    def __init__(self, engine: Engine, observed: ObservedSessions, store: SessionStore, queue: ReminderQueue,
+                 api: WechatApi, *, clock: Clock, user_hash: UserHash, links: consent.Links | None,
+                 template: WechatTemplate | None, passive_seconds: float = PASSIVE_SECONDS) -> None:
+        self.engine, self.observed, self.store, self.queue, self.api = engine, observed, store, queue, api
+        self.clock, self.user_hash, self.links, self.template = clock, user_hash, links, template
+        self.passive_seconds = passive_seconds
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- a turn -------------------------------------------------------------------------------------
+    async def serve(self, turn: Turn) -> Reply:
+        """The answer to one post that is a turn; the turn goes on (and its messages out) after a ``success``."""
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[list[str] | None] = loop.create_future()
+        decided: asyncio.Future[bool] = loop.create_future()
+        task = asyncio.create_task(self._serve(turn, ready, decided))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        passive = False
+        try:
+            parts = await asyncio.wait_for(asyncio.shield(ready), self.passive_seconds)
+            passive = parts is not None and len(parts) == 1
+            return Reply(parts[0] if passive and parts is not None else None)
+        except TimeoutError:
+            return Reply(None)
+        finally:
+            if not decided.done():
+                decided.set_result(passive)
+
+    async def _serve(self, turn: Turn, ready: asyncio.Future[list[str] | None], decided: asyncio.Future[bool]) -> None:
+        key = turn.inbound.user_key
+        try:
+            async with self._user_lock(key):
+                try:
+                    parts = await self._turn(turn)
+                except Exception:
+                    if not ready.done():
+                        ready.set_result(None)
+                    raise
+                if not ready.done():
+                    ready.set_result(parts)
+                if parts is None or await decided:
+                    return
+                await self._deliver(key, parts)
+        except Exception as exc:  # a bug must not kill the server; the log names no content
+            log.error("WeChat turn failed (%s) user=%s", type(exc).__name__, self.user_hash(key))
+
+    async def _turn(self, turn: Turn) -> list[str] | None:
+        """The turn's messages as WeChat messages; None for a retry already claimed."""
+        inbound = turn.inbound
+        key = inbound.user_key
+        preloaded: Preloaded | None = None
+        assert inbound.update_id is not None
+        try:
+            claimed, loaded = await self.store.claim_update(key, inbound.update_id, CLAIM_SECONDS)
+        except StoreError:
+            claimed, loaded = True, None  # the engine loads (and, with the store down, says so)
+        else:
+            if not claimed:
+                log.info("repeated WeChat post ignored user=%s", self.user_hash(key))
+                return None
+            preloaded = Preloaded(loaded)
+        self.observed.scheduled.pop(key, None)
+        outs = await self.engine.handle(inbound, preloaded)
+        lang = next((o.lang for o in outs if o.lang), "zh")
+        outs = [self._with_unsubscribe_note(o) for o in outs]
+        if key in self.observed.scheduled:
+            date = self.observed.scheduled.pop(key)
+            if date is not None:  # said before the turn's last message, whose options are what comes next
+                offer = consent.offer(openid_of(key), date, inbound.now, self.engine.policy, lang, self.links)
+                outs.insert(len(outs) - 1 if outs and outs[-1].buttons else len(outs), offer)
+        return render.pack(outs, turn.quota, lang) if outs else None
+
+    @staticmethod
+    def _with_unsubscribe_note(out: Outbound) -> Outbound:
+        """The consent screen on WeChat says what unfollowing does (reminders stop; the data is kept as said)."""
+        if not any(p.startswith("consent:") for p in out.payloads()):
+            return out
+        note = translator(out.lang or "zh")("wechat.consent.unsubscribe")
+        return replace(out, text=f"{out.text}\n\n{note}")
+
+    async def _deliver(self, key: str, parts: list[str]) -> None:
+        """Customer-service messages, in order; the first refusal stops the rest (they would be refused too)."""
+        openid = openid_of(key)
+        for part in parts:
+            try:
+                await self.api.send_text(openid, part)
+            except WechatError as exc:
+                log.warning("WeChat reply not delivered (errcode %d, %s) user=%s", exc.errcode,
+                            type(exc).__name__, self.user_hash(key))
+                return
+
+    # --- other posts --------------------------------------------------------------------------------
+    async def text_only(self, post: TextOnly) -> Reply:
+        """An image, voice, location…: "please type", in the user's language, nothing stored."""
+        lang = "zh"
+        try:
+            loaded = await self.store.load(post.user_key)
+        except StoreError:
+            loaded = None
+        if loaded is not None:
+            with contextlib.suppress(SessionError):
+                lang = Session.from_json(loaded.data).lang
+        return Reply(translator(lang)("wechat.text_only"))
+
+    async def unsubscribed(self, post: Unsubscribed) -> None:
+        """Unfollowed: the reminders and every consent go; the answers stay until they expire or are deleted."""
+        try:
+            await self.queue.cancel_user(post.user_key)
+            for name in self._consent_names():
+                await self.store.delete_value(post.user_key, name)
+        except StoreError as exc:
+            log.warning("reminders not cancelled on unfollow (%s) user=%s", type(exc).__name__,
+                        self.user_hash(post.user_key))
+
+    async def popup(self, post: PopupAccepted) -> None:
+        """Subscription-notice consents (from the web page's popup): one message per accepted template."""
+        if self.template is None or self.template.type != "notice":
+            return
+        for template_id in post.template_ids:
+            if template_id != self.template.id:
+                continue
+            name = consent.notice_name(template_id)
+            try:
+                held = await self.store.get_value(post.user_key, name)
+                await self.store.put_value(post.user_key, name, str(int(held or 0) + 1),
+                                           consent.CONSENT_TTL_SECONDS)
+            except (StoreError, ValueError) as exc:
+                log.warning("notice consent not recorded (%s) user=%s", type(exc).__name__,
+                            self.user_hash(post.user_key))
+
+    async def consented(self, user_key: str, scene: int) -> bool:
+        """A one-time consent came back through the redirect: record it for that reminder."""
+        kind = consent.kind_of_scene(scene)
+        if kind is None or self.template is None:
+            return False
+        await self.store.put_value(user_key, consent.once_name(kind), self.template.id, consent.CONSENT_TTL_SECONDS)
+        return True
+
+    def _consent_names(self) -> list[str]:
+        kinds = {"window_opens", "week_before", "on_the_day"}
+        with contextlib.suppress(Exception):
+            today = self.clock().date()
+            kinds |= {kind_for(d) for d in reminder_offsets(today, self.engine.policy)}
+        names = [consent.once_name(k) for k in sorted(kinds)]
+        if self.template is not None:
+            names.append(consent.notice_name(self.template.id))
+        return names
+
+    # --- reminders ----------------------------------------------------------------------------------
+    async def send_reminder(self, reminder: Reminder) -> SendResult:
+        """Sent only with the user's consent for it; without one it is dropped (``Blocked``), never sent."""
+        key = reminder.user_key
+        if self.template is None:
+            return Blocked()
+        try:
+            loaded = await self.store.load(key)
+        except StoreError:
+            return Failed()
+        today = self.clock().date()
+        data = loaded.data if loaded is not None else None
+        try:
+            text = reminder_text(data, reminder.expires_on, reminder.kind, today, self.engine.policy)
+        except SessionError:
+            return Failed()
+        if text is None or loaded is None:
+            return Blocked()
+        lang = Session.from_json(loaded.data).lang
+        template = self.template
+        name = consent.once_name(reminder.kind) if template.type == "once" else consent.notice_name(template.id)
+        try:
+            held = await self.store.get_value(key, name)
+        except StoreError:
+            return Failed()
+        if not held or held == "0":
+            log.info("reminder not sent: no WeChat consent for it user=%s", self.user_hash(key))
+            return Blocked()
+        result = await self._send_consented(key, reminder, template, text.split("\n\n")[0], lang, today)
+        if isinstance(result, Sent):
+            await self._use_consent(key, name, template, held)
+        return result
+
+    async def _send_consented(self, key: str, reminder: Reminder, template: WechatTemplate, line: str, lang: str,
+                              today: dt.date) -> SendResult:
+        openid = openid_of(key)
+        try:
+            if template.type == "once":
+                await self.api.send_once(openid, template.id, consent.scene_of(reminder.kind),
+                                         consent.title(lang), consent.once_content(line, lang))
+            else:
+                await self.api.send_notice(openid, template.id,
+                                           consent.notice_data(template, reminder.expires_on, today, lang))
+        except Rejected as exc:
+            log.info("reminder refused by WeChat (errcode %d) user=%s", exc.errcode, self.user_hash(key))
+            return Blocked()
+        except Unavailable:
+            return Failed()
+        return Sent()
+
+    async def _use_consent(self, key: str, name: str, template: WechatTemplate, held: str) -> None:
+        """One message per consent: a one-time consent is gone, a notice consent counts one down."""
+        with contextlib.suppress(StoreError, ValueError):
+            left = 0 if template.type == "once" else int(held) - 1
+            if left > 0:
+                await self.store.put_value(key, name, str(left), consent.CONSENT_TTL_SECONDS)
+            else:
+                await self.store.delete_value(key, name)
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+    def _user_lock(self, key: str) -> _UserLock:
+        return _UserLock(self, key)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Let the turns under way finish their replies (a clean shutdown)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+class _UserLock:
+    """The channel's lock of one user, forgotten when nobody waits for it (memory stays flat)."""
+
+    def __init__(self, channel: WechatChannel, key: str) -> None:
+        self.channel, self.key = channel, key
+
+    async def __aenter__(self) -> None:
+        c = self.channel
+        c._waiting[self.key] = c._waiting.get(self.key, 0) + 1
+        self.lock = c._locks.setdefault(self.key, asyncio.Lock())
+        try:
+            await self.lock.acquire()
+        except BaseException:
+            self._forget()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.lock.release()
+        self._forget()
+
+    def _forget(self) -> None:
+        c = self.channel
+        c._waiting[self.key] -= 1
+        if not c._waiting[self.key]:
+            del c._waiting[self.key]
+            del c._locks[self.key]
+

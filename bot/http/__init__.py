@@ -1,0 +1,1 @@
+"""``jifen serve``: the one HTTP server of every web-facing channel."""
