@@ -115,10 +115,11 @@ async def test_interview_reaches_the_worked_example(example: Example, variant: s
     assert on <= until
     assert t("margin.title", until=until.isoformat(), total=ahead.lowest, on=on.isoformat()) in plan
     if until == ONE_YEAR:
-        assert t("renewal.passes", on="@", total="@").split("@")[0] not in plan  # no renewal date, no renewal line
+        assert t("renewal.ok", on="@", opens="@", total="@").split("@")[0] not in plan  # no renewal date, no line
     else:
-        outcome = "renewal.passes" if ahead.at_renewal >= STANDARD else "renewal.fails"
-        assert t(outcome, on=until.isoformat(), total=ahead.at_renewal) in plan
+        outcome = "renewal.ok" if ahead.at_renewal >= STANDARD else "renewal.fails"
+        opens = until - dt.timedelta(days=30)  # the renewal window (POLICY.md §7)
+        assert t(outcome, on=until.isoformat(), opens=opens.isoformat(), total=ahead.at_renewal) in plan
 
 
 @pytest.mark.parametrize("variant", list(B_PRIME.scripts))
