@@ -435,17 +435,21 @@ class _Planner:
         if now.total >= now.standard:
             return self._ready(reached)
         if reached is not None:
-            return Baseline(reached.as_of, Reason("baseline.reaches", {"on": reached.as_of.isoformat()}), reached)
+            # Someone without an employer reaches it only by working again: the date assumes they start now.
+            code = "baseline.reaches_employed" if self._not_employed() else "baseline.reaches"
+            return Baseline(reached.as_of, Reason(code, {"on": reached.as_of.isoformat()}), reached)
         return Baseline(None, self._why_never(), None)
+
+    def _not_employed(self) -> bool:
+        return any(r.code in ("not_employed", "not_employed_now") for r in self.now.ineligible_reasons)
 
     def _ready(self, reached: Assessment | None) -> Baseline:
         """Enough points today, but no application yet: what is missing, and from when it could be filed."""
-        codes = {r.code for r in self.now.ineligible_reasons}
         args: dict[str, Any] = {"total": self.now.total, "standard": self.now.standard}
         if reached is None:
             return Baseline(None, Reason("baseline.ready.never", {**args, "until": self.horizon.isoformat()}), None)
         args["on"] = reached.as_of.isoformat()
-        if codes & {"not_employed", "not_employed_now"}:
+        if self._not_employed():
             code = "baseline.ready.employ"
         elif reached.as_of > self.as_of:
             code = "baseline.ready.from"
@@ -537,11 +541,14 @@ class _Planner:
                 on = first_day(month)
                 if out and on >= out[-1].on:
                     break
+                unchanged = self.timeline.evaluate((), on)
+                if not unchanged.passes:
+                    break  # below the standard anyway (a dated fall, said on its own): not the base's doing
                 a = assess(self.timeline.projector.at(on, (), override=override), self.policy)
                 if not a.passes:
                     line = round(min(threshold * wage.average_monthly_cny, wage.base_ceiling_cny))
-                    out.append(self._risk("risk.base", on, a, self.timeline.evaluate((), on),
-                                          multiple=f"{threshold:g}", line_cny=f"{line:,}", months=month - first))
+                    out.append(self._risk("risk.base", on, a, unchanged, multiple=f"{threshold:g}",
+                                          line_cny=f"{line:,}", months=month - first))
                     break
         return out
 
