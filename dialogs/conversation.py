@@ -345,7 +345,15 @@ class _Handler:
 
     def _asked(self, topic: Topic) -> Turn:
         """Answer it, then ask the pending question again, unchanged: nothing is stored."""
-        return self._reply(Outbound(answer_text(topic, HelpContext(self.t, self.s.state, self.clock.args))))
+        ctx = HelpContext(self.t, self.s.state, self.clock.args, self._finished_profile, self.conv.policy)
+        return self._reply(Outbound(answer_text(topic, ctx)))
+
+    def _finished_profile(self) -> Profile | None:
+        """The profile for answers about the person's own result: only once the interview is done."""
+        if self.s.state != DONE:
+            return None
+        profile = self._profile()
+        return None if isinstance(profile, str) else profile
 
     def _after_interview(self, text: str, asked: Consider) -> Turn:
         """A question about a topic is answered; "能加多少分"-style questions and the rest stay what-ifs."""

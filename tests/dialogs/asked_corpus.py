@@ -17,6 +17,7 @@ import yaml
 from dialogs.conversation import Conversation
 from dialogs.help import HelpContext, answer_text, topics
 from dialogs.messages import Inbound
+from dialogs.profile_build import Calendar, build_profile
 from dialogs.questions import BY_ID, DONE, QUESTIONS
 from dialogs.replies import help_text
 from dialogs.session import Session
@@ -110,8 +111,11 @@ def outcome(state: str, text: str, lang: str) -> str:
     own = topics().help_of.get(state)
     if own is not None and said == help_text(t, state, args):
         return own.id
+    # Answers about the person's own result (dialogs/why.py) are rendered from the same finished profile.
+    profile = build_profile(before.answers, Calendar.on(POLICY, NOW.date())) if state == DONE else None
+    ctx = HelpContext(t, state, args, lambda: profile, POLICY)
     for topic in topics().ordered:
-        if said == answer_text(topic, HelpContext(t, state, args)):
+        if said == answer_text(topic, ctx):
             return topic.id
     return "ask again"
 
