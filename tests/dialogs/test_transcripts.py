@@ -59,9 +59,11 @@ AHEAD = {
 # example that falls short.
 B = next(e for e in EXAMPLES if e.name == "B")
 B_PRIME = Example("B'", {
-    "zh-tap": ["0.6倍" if step == "0.85倍" else step for step in B.scripts["zh-tap"]],
-    "en-text": ["7460" if step == "10569" else step for step in B.scripts["en-text"]],  # 0.6x of 12,434
+    "zh-tap": [*("0.6倍" if step == "0.85倍" else step for step in B.scripts["zh-tap"][:-1]), "@skip", "@skip"],
+    "en-text": [*("7460" if step == "10569" else step for step in B.scripts["en-text"][:-1]), "10 years", "skip"],
 })  # fmt: skip
+"""Below 120, a plan for 中级 would take the insured years as the years in the field: the interview asks them
+(skipped, or 10 years) before the permit."""
 
 
 def breakdown(text: str, t: Translator) -> dict[str, int]:
