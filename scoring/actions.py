@@ -350,10 +350,11 @@ def _held_since(level: TitleSkill, s: Start, years: int) -> tuple[dt.date, tuple
 
     Without ``title_skill_since`` the years in the trade bound it (the level cannot be older than the work in
     the trade, and at best it is as old): a plan then says it assumed the years after the level."""
-    assumed = (Reason("assumed.level_years", {"level": level.value, "years": years}),)
     if s.title_since is not None:
         return s.title_since, ()
     if s.trade_years is not None:
+        assumed = (Reason("assumed.level_years", {"level": level.value, "years": years,
+                                                  "trade": f"{s.trade_years:g}"}),)
         return add_months(s.today, -round(s.trade_years * MONTHS_PER_YEAR)), assumed
     return add_months(s.today, -years * MONTHS_PER_YEAR), (
         Reason("assumed.level_years_unknown", {"level": level.value, "years": years}),)

@@ -68,4 +68,4 @@ def test_the_answers_follow_the_result() -> None:
     assert investment_why(passing, t, POLICY) is None  # no company: the general text answers
     never = parse_profile({"as_of": TODAY.isoformat(), "birth_date": "1970-01-01", "education": "none",
                            "insurance_months": 0})
-    assert baseline_why(never, t, POLICY).startswith("Keeping on working as now does not get there")
+    assert baseline_why(never, t, POLICY).startswith("You will not, in fact: ")
