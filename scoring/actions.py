@@ -367,6 +367,7 @@ def route(action: Action, s: Start) -> Route | None:
         return None
     rungs: tuple[Rung, ...] = ()
     assumed: tuple[Reason, ...] = ()
+    effort = action.effort  # the levels obtained first are exams too: their effort adds up
     requires = action.requires
     if requires.experience_years is not None and s.trade_years is None:
         years = requires.experience_years.get(s.state.education)
@@ -388,12 +389,13 @@ def route(action: Action, s: Start) -> Route | None:
                 return None
             rungs = (*below.rungs, Rung(after.level, below.starts_on, below.completes_on))
             assumed += below.assumed
+            effort += below.effort
             since = below.completes_on
         start = max(start, add_months(since, years * MONTHS_PER_YEAR))
     if action.base_change is not None:
         timing = base_timing(s.state.multiple, float(action.effect_value), start, s.rules, action.base_change)
         return Route(start, timing.completes_on, timing.effort or action.effort, rungs, assumed, timing.mode)
-    return Route(start, add_months(start, action.months), action.effort, rungs, assumed)
+    return Route(start, add_months(start, action.months), effort, rungs, assumed)
 
 
 def _lower_route(lower: Action, s: Start) -> Route | None:

@@ -38,6 +38,7 @@ def test_a_level_is_planned_through_the_one_below_it() -> None:
     assert [(r.level.value, r.completes_on) for r in step.route.rungs] == [
         ("skill_5", D("2027-06-08")), ("skill_4", D("2031-12-08"))]
     assert (step.starts_on, step.completes_on) == (D("2036-12-08"), D("2037-06-08"))
+    assert step.route.effort == 2 + 2 + 2  # three assessments, not one
 
 
 def test_the_date_a_level_was_obtained_counts_the_years_after_it() -> None:
