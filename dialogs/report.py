@@ -255,6 +255,8 @@ def render_plan(result: PlanResult, t: Translator, *, say_ineligible: bool = Tru
             lines.append(t("margin.none"))
     elif result.plans:
         lines += ["", t("plan.title", standard=result.now.standard)]
+        if any(r.code == "permit_invalid" for r in result.now.ineligible_reasons):
+            lines.append(t("plan.permit_restored"))  # the planner plans as if it were valid again
         lines += [render_plan_item(i, p, t) for i, p in enumerate(result.plans, 1)]
     elif result.plans_note is not None:
         lines += ["", _plans_note(result, t)]

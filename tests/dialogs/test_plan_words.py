@@ -57,3 +57,12 @@ def test_no_plan_sooner_than_keeping_working_is_not_said_as_no_plan_at_all() -> 
     assert "您将在 2027-12-01 达到标准分值" in text
     assert "没有三项以内的行动组合能比继续工作（2027-12-01）更早达到 120 分" in text
     assert "规划期内都无法达到" not in text
+
+
+def test_plans_for_a_permit_to_restore_say_that_they_assume_it_valid_again() -> None:
+    p = _p(birth_date="1990-01-01", education="college", insurance_months=20, permit={"valid": False},
+           contributions=[{"from": "2025-05", "to": "2026-11", "multiple": 0.6}])
+    text = render_plan(plan(p), ZH)
+    assert "需要持有有效的《上海市居住证》" in text and "（以下日期假设居住证已恢复有效。）" in text
+    enough = render_plan(plan(_p(**{**TURNING_44, "permit": {"valid": False}})), ZH)
+    assert "分数已经够了（120 分）：居住证恢复有效后即可申请。" in enough
