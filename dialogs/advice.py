@@ -15,7 +15,7 @@ from locales import Translator
 from scoring import Profile, assess
 from scoring.actions import Assumptions
 from scoring.changes import ChangeError
-from scoring.planner import plan
+from scoring.planner import PlanResult, plan
 from scoring.policy import Policy
 from scoring.warnings import threshold_warnings
 from scoring.whatif import whatif
@@ -25,6 +25,11 @@ def score_message(profile: Profile, t: Translator, policy: Policy | None = None)
     """The total, per-item breakdown, shortfall and eligibility."""
     a = assess(profile, policy)
     return render_assessment(a, t, warnings=threshold_warnings(profile, policy, a))
+
+
+def plan_result(profile: Profile, policy: Policy | None = None, assumptions: Assumptions | None = None) -> PlanResult:
+    """The planner's result itself, for what the conversation decides from it (whether to ask the trade years)."""
+    return plan(profile, policy, assumptions)
 
 
 def plan_message(profile: Profile, t: Translator, policy: Policy | None = None,
@@ -45,4 +50,4 @@ def whatif_message(profile: Profile, changes: Sequence[str], t: Translator, poli
     return render_whatif(whatif(profile, changes, policy), t)
 
 
-__all__ = ["ChangeError", "final_messages", "plan_message", "score_message", "whatif_message"]
+__all__ = ["ChangeError", "final_messages", "plan_message", "plan_result", "score_message", "whatif_message"]

@@ -451,8 +451,9 @@ _START_WORDS = ("开始", "起", "以来", "至今", "到现在", "前", "since"
 _NOTHING_YET = frozenset({"没交过", "从来没交过", "没有交过", "还没交过", "没判", "没判刑", "没有判刑", "没有判",
                           "不用坐牢", "never paid", "no sentence", "not sentenced"})
 """Whole answers meaning no time at all: no insurance paid, no prison term."""
-_LOWER_BOUND_SAFE = frozenset({"insurance_months"})
-"""Durations where more months never cost points, so "五年多" may count as five years (not a sentence)."""
+_LOWER_BOUND_SAFE = frozenset({"insurance_months", "trade_years"})
+"""Durations where the lower bound never overstates points, so "五年多" may count as five years (not a sentence;
+for the years in a trade, fewer years only make a plan wait longer)."""
 
 
 def _duration(q: Question, text: str, ctx: AnswerContext) -> Parsed:

@@ -38,7 +38,17 @@ from dialogs.profile_build import (
     floor_months,
     guard_facts,
 )
-from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS, Answers, Question, applicable_answers
+from dialogs.questions import (
+    BY_ID,
+    DONE,
+    FIRST,
+    NEEDS_TRADE_YEARS,
+    QUESTIONS,
+    Answers,
+    Deferred,
+    Question,
+    applicable_answers,
+)
 from dialogs.reminders import reminder_date_of
 from dialogs.session import Session, new_session
 from dialogs.whatif import resolve
@@ -253,7 +263,8 @@ class _Handler:
         return self._advance(q, notes)
 
     def _advance(self, answered: Question, notes: list[str]) -> Turn:
-        pos = Position(self.s.state, self.s.answers, self.s.history, guard_facts(self.s.answers, self.clock.cal))
+        facts = {**guard_facts(self.s.answers, self.clock.cal), NEEDS_TRADE_YEARS: Deferred(self._plan_needs_years)}
+        pos = Position(self.s.state, self.s.answers, self.s.history, facts)
         self.conv.flow.advance(pos)
         self.s.state = pos.state
         if answered.id in _INSURANCE_BLOCK and self.s.state not in _INSURANCE_BLOCK:
@@ -262,6 +273,14 @@ class _Handler:
         if self.s.state == DONE:
             return self._finish(notes)
         return self._reply(lead=notes)
+
+    def _plan_needs_years(self) -> bool:
+        """Whether a plan for the answers so far assumed the years in the trade (then the interview asks them)."""
+        try:
+            profile = build_profile(self.s.answers, self.clock.cal)
+            return advice.plan_result(profile, self.conv.policy).needs_trade_years
+        except (Incomplete, ProfileError, PolicyError, MissingDateError, ValueError):
+            return False
 
     def _notes(self, q: Question, parsed: Parsed) -> list[str]:
         a = self.s.answers
@@ -350,7 +369,16 @@ class _Handler:
     def _asked(self, topic: Topic) -> Turn:
         """Answer it, then ask the pending question again, unchanged: nothing is stored."""
         person = Person(self.s.answers, self.clock.cal, self.conv.policy, self.conv.guide, self.s.state == DONE)
-        return self._reply(Outbound(answer_text(topic, HelpContext(self.t, self.s.state, self.clock.args, person))))
+        ctx = HelpContext(self.t, self.s.state, self.clock.args, person=person, profile=self._finished_profile,
+                          policy=self.conv.policy)
+        return self._reply(Outbound(answer_text(topic, ctx)))
+
+    def _finished_profile(self) -> Profile | None:
+        """The profile for answers about the person's own result: only once the interview is done."""
+        if self.s.state != DONE:
+            return None
+        profile = self._profile()
+        return None if isinstance(profile, str) else profile
 
     def _after_interview(self, text: str, asked: Consider) -> Turn:
         """A question about a topic is answered; "能加多少分"-style questions and the rest stay what-ifs."""

@@ -102,6 +102,7 @@ def profile_data(answers: Answers, cal: Calendar) -> dict[str, Any]:
         "records": records(a),
         "permit": {"valid": True, "expires_on": a.get("permit_expiry")},
         **({"employed_now": a["employed_now"]} if isinstance(a.get("employed_now"), bool) else {}),
+        **({"trade_years": round(a["trade_years"] / 12, 2)} if isinstance(a.get("trade_years"), int) else {}),
     }
 
 

@@ -190,6 +190,30 @@ ROOM_FOR_MORE = Guard(
 )
 WANTS_MORE = Guard("another record", lambda a: a.get("record_more") is True)
 
+NEEDS_TRADE_YEARS = "@needs_trade_years"
+"""A fact, not an answer: whether a plan for these answers assumed the years in the trade (scoring.planner
+``PlanResult.needs_trade_years``). The conversation gives it to the flow as a :class:`Deferred`, so the plan is
+worked out only when the flow reaches the question. Missing (building the profile): an answer given still counts,
+like the other date-dependent guards' facts."""
+
+
+class Deferred:
+    """A yes/no fact worked out the first time a guard reads it (and only then: it costs a plan)."""
+
+    def __init__(self, compute: Callable[[], bool]) -> None:
+        self._compute: Callable[[], bool] | None = compute
+        self._value = False
+
+    def __bool__(self) -> bool:
+        if self._compute is not None:
+            self._value, self._compute = self._compute(), None
+        return self._value
+
+
+PLAN_NEEDS_YEARS = Guard("a plan assumes the years in the trade", lambda a: bool(a.get(NEEDS_TRADE_YEARS, True)))
+"""Asked only when a plan needs it (issue #13). Once answered the plans no longer assume it, so the flow passes
+the question; the answer is kept in the profile (built without the fact)."""
+
 
 def _options(prefix: str, values: Mapping[str, tuple[str, ...]]) -> tuple[Option, ...]:
     return tuple(Option(v, f"{prefix}.{v}", syn) for v, syn in values.items())
@@ -379,6 +403,8 @@ QUESTIONS: tuple[Question, ...] = (
              yes_words=("还有", "还有一条", "还有一个", "one more", "another one"),
              no_words=("没有了", "没了", "就这些", "就这些了", "没有其他的", "没有其他", "没有别的", "没有别的了",
                        "就这一条", "that's all", "that is all", "no more", "nothing else", "no others")),
+    Question("trade_years", Kind.DURATION, ("trade_years",), optional=True, guard=PLAN_NEEDS_YEARS,
+             earliest="adult", lo=0, hi=960),
     Question("permit_expiry", Kind.DATE, ("permit.expires_on",), optional=True, future=True, earliest="birth"),
 )
 

@@ -15,8 +15,9 @@ What the person said is what is asked, so the question is read in this order:
    "如果创业人才认定过期了", "如果我的职称上海不认", "如果我不干环卫了", "sell my shares" end the thing
    instead of setting it).
 
-No date is invented: when nothing says when, the change starts now (a base from the first full month, as
-the planner has it) and scoring.whatif finds when it starts to count. A follow-up ("and in two years?",
+No date is invented: when nothing says when, the change starts now, and a higher base as the planner dates it
+(scoring.actions.base_timing: from the next July declaration, or after a job change for a rise of more than
+about 30 %), and scoring.whatif finds when it starts to count. A follow-up ("and in two years?",
 "两年后呢", "from January") keeps the previous question's changes (:func:`resolve`).
 """
 
@@ -69,8 +70,10 @@ class _Ctx:
         """A base or a gap counts in whole months: from the first month that starts on or after the event."""
         return month_label(first_month_on_or_after(self.when) if self.dated else month_of(self.today))
 
-    def base_month(self) -> str:
-        return month_label(first_month_on_or_after(self.when))
+    def base_from(self) -> str:
+        """A base said with a date starts in the first full month from it; without one, scoring.changes dates it
+        as the planner would (a raise from the July declaration, a larger rise after a job change)."""
+        return f" from {month_label(first_month_on_or_after(self.when))}" if self.dated else ""
 
 
 _Make = Callable[[re.Match[str], _Ctx], "tuple[str, ...] | None"]
@@ -231,9 +234,9 @@ def _base(s: str, ctx: _Ctx) -> tuple[str, ...] | None:
     elif _FLOOR.search(s):
         multiple = _ratio(ctx, ctx.rules.params.wage.base_floor_cny)
     if multiple is not None and 0 < multiple <= 10:
-        return (f"contributions+={multiple:g}x from {ctx.base_month()}",)
+        return (f"contributions+={multiple:g}x{ctx.base_from()}",)
     if cny is not None and cny > 0:
-        return (f"contributions+={cny}cny from {ctx.base_month()}",)
+        return (f"contributions+={cny}cny{ctx.base_from()}",)
     return None
 
 
@@ -462,7 +465,7 @@ def redate(changes: Sequence[str], on: dt.date, today: dt.date) -> list[str]:
         if c.startswith("as_of"):
             continue
         if c.startswith("contributions"):
-            out.append(re.sub(r"from \d{4}-\d{2}", f"from {month}", c))
+            out.append(re.sub(r"from \d{4}-\d{2}", f"from {month}", c) if " from " in c else f"{c} from {month}")
         elif c.startswith(_DATE_VALUED) and not c.endswith("=null") and "=null " not in c:
             out.append(c.split("=", 1)[0] + f"={on.isoformat()}")
         else:

@@ -16,6 +16,7 @@ from locales import Translator
 from scoring import Assessment
 from scoring.changes import flag
 from scoring.diff import ItemChange, diff
+from scoring.months import MONTHS_PER_YEAR
 from scoring.whatif import Comparison, WhatIf
 
 _LEVEL_LABELS = {"title_skill": "title", "education": "education", "award": "award"}
@@ -54,7 +55,9 @@ def describe_changes(w: WhatIf, t: Translator) -> list[str]:
     if p.extra_months:
         out.append(t("whatif.change.extra_months", months=p.extra_months))
     if p.base is not None:
-        month, multiple, cny = p.base
+        said, multiple, cny = p.base
+        month = said if said is not None else w.base_from
+        assert month is not None, "an undated base is dated by scoring.changes"
         if multiple is not None:
             out.append(t("whatif.change.base", month=_month(month, t), multiple=f"{multiple:g}"))
         else:
@@ -186,7 +189,19 @@ def render_whatif(w: WhatIf, t: Translator) -> str:
         lines.append(t("whatif.time_only", date=w.time_only.as_of.isoformat(), total=w.time_only.total,
                        now=w.before.total))
     lines += _notes(w, t)
+    lines += _base_timing(w, t)
     return "\n".join(lines)
+
+
+def _base_timing(w: WhatIf, t: Translator) -> list[str]:
+    """Why an undated higher base starts when it does (as the plan dates it): a July declaration or a new job."""
+    timing = w.base_timing
+    if timing is None:
+        return []
+    if timing.mode == "declared":
+        return [t("whatif.base.declared", year=timing.completes_on.year - 1, month=_month(timing.first_month, t),
+                  later=_month(timing.first_month + MONTHS_PER_YEAR, t))]
+    return [t("whatif.base.job", date=timing.completes_on.isoformat(), month=_month(timing.first_month, t))]
 
 
 def _render_time_only(w: WhatIf, t: Translator) -> str:

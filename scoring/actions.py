@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -23,8 +23,9 @@ from typing import Any, Literal, NamedTuple, Self, cast, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from scoring.assessment import Reason
 from scoring.history import EPSILON
-from scoring.months import MONTHS_PER_YEAR, add_months
+from scoring.months import MONTHS_PER_YEAR, add_months, first_month_on_or_after
 from scoring.parameters import Flag, Months, MultipleOfAverageWage, Years
 from scoring.policy import PolicyError, Rules, error_path, first_error
 from scoring.profile import AreaKind, Education, TitleSkill
@@ -58,6 +59,20 @@ class Effect(BaseModel):
         return cast(EffectKind, kind)
 
 
+class AfterLevel(BaseModel):
+    """A level reached from the one below it on its ladder (POLICY.md §9): ``years`` in the trade after that."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    level: TitleSkill
+    years: Years | Mapping[Education, Years]
+    """One number, or per education (三级: 四级 + 5 years, or 大专 + 四级 + 2 years)."""
+
+    def years_for(self, education: Education) -> int | None:
+        if isinstance(self.years, int):
+            return self.years
+        return self.years.get(education)
+
+
 class Requires(BaseModel):
     """Checks on the state an action starts from; each field set is one check of :data:`REQUIREMENTS`."""
 
@@ -65,7 +80,9 @@ class Requires(BaseModel):
     title_gain: Literal[True] | None = None
     """The action's level would score more than the current title and than the education."""
     experience_years: Mapping[Education, Years] | None = None
-    """Years of work needed per education level (a level not named cannot take the action)."""
+    """Years of work in the field needed per education level (a level not named cannot take the action)."""
+    after_level: AfterLevel | None = None
+    """The level below must be held (or obtained first, by its own action) and the years after it passed."""
     title_is: frozenset[TitleSkill] | None = None
     education_is: frozenset[Education] | None = None
     area_is: frozenset[AreaKind] | None = None
@@ -88,6 +105,16 @@ class _ActionModel(BaseModel):
     cite: str = Field(min_length=1)
     conf: Literal["H", "M", "L"]
     keep: tuple[str, ...] = ()
+    risks: tuple[str, ...] = ()
+    one_off_cost_cny: tuple[int, int] | None = None
+    """[min, max] one-off cost (tuition), an estimate."""
+
+    @model_validator(mode="after")
+    def _cost_range(self) -> Self:
+        cost = self.one_off_cost_cny
+        if cost is not None and not 0 <= cost[0] <= cost[1]:
+            raise ValueError("one_off_cost_cny: [min, max] with 0 <= min <= max")
+        return self
 
 
 class _MetaModel(BaseModel):
@@ -96,12 +123,26 @@ class _MetaModel(BaseModel):
     max_actions_per_plan: int = Field(strict=True, ge=1, le=4)
     default_horizon_years: int = Field(strict=True, ge=1, le=30)
     shown_plans: int = Field(strict=True, ge=1)
+    shown_risks: int = Field(strict=True, ge=1)
     unknown_multiple: MultipleOfAverageWage
+
+
+class BaseChange(BaseModel):
+    """How a higher base comes about (POLICY.md §9): a raise counts from the next July declaration, a rise of
+    more than ``raise_limit`` is a job change (``job_change_months``, then the first full month)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    raise_limit: float = Field(ge=0, le=5)
+    job_change_months: Months
+    job_change_effort: int = Field(strict=True, ge=1, le=3)
+    cite: str = Field(min_length=1)
+    conf: Literal["H", "M", "L"]
 
 
 class _FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     meta: _MetaModel
+    base_change: BaseChange
     actions: list[_ActionModel]
 
 
@@ -120,6 +161,12 @@ class Action:
     cite: str
     conf: str
     keep: tuple[str, ...]
+    risks: tuple[str, ...] = ()
+    one_off_cost_cny: tuple[int, int] | None = None
+    lower: Action | None = None
+    """For ``after_level``: the action that obtains the level below (planned first when it is not held)."""
+    base_change: BaseChange | None = None
+    """For a base action: how the higher base comes about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +177,8 @@ class Catalogue:
     shown_plans: int
     unknown_multiple: float
     cite: str
+    shown_risks: int = 3
+    base_change: BaseChange | None = None
 
 
 class State(NamedTuple):
@@ -160,8 +209,16 @@ class Start:
     insurance_months: int
     rules: Rules
     assumptions: Assumptions
+    as_of: dt.date | None = None
+    """The assessment date (the years below are counted on it); None: ``on``."""
+    title_since: dt.date | None = None
+    """When the title or skill level held was obtained, if known (profile ``title_skill_since``)."""
+    trade_years: float | None = None
+    """Years in the trade or field on ``as_of``, if known (profile ``trade_years``)."""
 
-
+    @property
+    def today(self) -> dt.date:
+        return self.as_of or self.on
 
 
 def _title_gain(_: Any, s: Start, action: Action) -> dt.date | None:
@@ -173,11 +230,19 @@ def _title_gain(_: Any, s: Start, action: Action) -> dt.date | None:
 
 
 def _experience(years_by_education: Mapping[Education, int], s: Start, _: Action) -> dt.date | None:
+    """The years in the field (``trade_years``; without it the insured months stand in, see route())."""
     years = years_by_education.get(s.state.education)
     if years is None:
         return None
+    if s.trade_years is not None:  # the years grow from the assessment date on
+        return max(s.on, add_months(s.today, max(0, round((years - s.trade_years) * MONTHS_PER_YEAR))))
     missing = years * MONTHS_PER_YEAR - s.insurance_months
     return add_months(s.on, max(0, missing))
+
+
+def _after_level(_: AfterLevel, s: Start, __: Action) -> dt.date | None:
+    """Checked by route(), which walks the ladder (it may plan the level below first)."""
+    return s.on
 
 
 def _member(field: str) -> Callable[[frozenset[str], Start, Action], dt.date | None]:
@@ -207,6 +272,7 @@ def _shortage(value: bool, s: Start, _: Action) -> dt.date | None:
 REQUIREMENTS: dict[str, Callable[[Any, Start, Action], dt.date | None]] = {
     "title_gain": _title_gain,
     "experience_years": _experience,
+    "after_level": _after_level,
     "title_is": _member("title_skill"),
     "education_is": _member("education"),
     "area_is": _member("area"),
@@ -218,8 +284,58 @@ REQUIREMENTS: dict[str, Callable[[Any, Start, Action], dt.date | None]] = {
 assert REQUIREMENTS.keys() == Requires.model_fields.keys(), "a check for every requirement field"
 
 
-def earliest_start(action: Action, s: Start) -> dt.date | None:
-    """The first date the action can start from state ``s``, or None when a prerequisite fails."""
+@dataclass(frozen=True, slots=True)
+class Rung:
+    """A lower level obtained on the way to the action's own (the skill ladder, 中级 before 高级)."""
+
+    level: TitleSkill
+    starts_on: dt.date
+    completes_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How an action is carried out from a state: when it starts and completes, the levels obtained first,
+    what it assumed that the profile does not say, and its effort (a base rise above the limit is a job change)."""
+
+    starts_on: dt.date
+    completes_on: dt.date
+    effort: int
+    rungs: tuple[Rung, ...] = ()
+    assumed: tuple[Reason, ...] = ()
+    base_mode: Literal["declared", "job"] | None = None
+    """For a base action: "declared" (a raise, from the next July declaration) or "job" (a new employer)."""
+
+
+class BaseTiming(NamedTuple):
+    mode: Literal["declared", "job"]
+    completes_on: dt.date
+    """The day the higher base is in place: the month from which it is paid is the first full one on or after."""
+    effort: int | None
+    """The effort of a job change; None: the action's own."""
+
+    @property
+    def first_month(self) -> int:
+        return first_month_on_or_after(self.completes_on)
+
+
+def base_timing(current: float, target: float, on: dt.date, rules: Rules, change: BaseChange) -> BaseTiming:
+    """When a base of ``target`` (a multiple) is first paid, planned on ``on`` from ``current`` (POLICY.md §9).
+
+    Why not next month: the base is the previous calendar year's average monthly pay, declared each year for the
+    period that starts in July, so a raise counts from the next July (and only if last year's pay already
+    supports it: plans say so); a rise of more than ``raise_limit`` means a new job, whose employer declares the
+    starting pay from the first full month (after ``job_change_months`` of looking, an estimate).
+    The planner and the what-if (scoring.changes, an undated base change) both date a base change here.
+    """
+    if current > 0 and target <= current * (1 + change.raise_limit) + EPSILON:
+        start_month = rules.params.wage.period_start_month
+        year = on.year if on.month < start_month else on.year + 1
+        return BaseTiming("declared", dt.date(year, start_month, 1), None)
+    return BaseTiming("job", add_months(on, change.job_change_months), change.job_change_effort)
+
+
+def _checks_start(action: Action, s: Start) -> dt.date | None:
     start = s.on
     for check, arg in action.checks:
         ok = check(arg, s, action)
@@ -227,6 +343,71 @@ def earliest_start(action: Action, s: Start) -> dt.date | None:
             return None
         start = max(start, ok)
     return start
+
+
+def _held_since(level: TitleSkill, s: Start, years: int) -> tuple[dt.date, tuple[Reason, ...]]:
+    """When the level held was obtained, for counting the years after it; what was assumed if it is not known.
+
+    Without ``title_skill_since`` the years in the trade bound it (the level cannot be older than the work in
+    the trade, and at best it is as old): a plan then says it assumed the years after the level."""
+    if s.title_since is not None:
+        return s.title_since, ()
+    if s.trade_years is not None:
+        assumed = (Reason("assumed.level_years", {"level": level.value, "years": years,
+                                                  "trade": f"{s.trade_years:g}"}),)
+        return add_months(s.today, -round(s.trade_years * MONTHS_PER_YEAR)), assumed
+    return add_months(s.today, -years * MONTHS_PER_YEAR), (
+        Reason("assumed.level_years_unknown", {"level": level.value, "years": years}),)
+
+
+def route(action: Action, s: Start) -> Route | None:
+    """The action carried out from ``s`` as early as its prerequisites allow, or None if one fails."""
+    start = _checks_start(action, s)
+    if start is None:
+        return None
+    rungs: tuple[Rung, ...] = ()
+    assumed: tuple[Reason, ...] = ()
+    effort = action.effort  # the levels obtained first are exams too: their effort adds up
+    requires = action.requires
+    if requires.experience_years is not None and s.trade_years is None:
+        years = requires.experience_years.get(s.state.education)
+        if years:
+            assumed += (Reason("assumed.experience", {"years": years}),)
+    after = requires.after_level
+    if after is not None:
+        years = after.years_for(s.state.education)
+        if years is None:
+            return None
+        if s.state.title_skill is after.level:
+            since, why = _held_since(after.level, s, years)
+            assumed += why
+        else:
+            lower = action.lower
+            assert lower is not None, "resolved at load"
+            below = _lower_route(lower, s)
+            if below is None:
+                return None
+            rungs = (*below.rungs, Rung(after.level, below.starts_on, below.completes_on))
+            assumed += below.assumed
+            effort += below.effort
+            since = below.completes_on
+        start = max(start, add_months(since, years * MONTHS_PER_YEAR))
+    if action.base_change is not None:
+        timing = base_timing(s.state.multiple, float(action.effect_value), start, s.rules, action.base_change)
+        return Route(start, timing.completes_on, timing.effort or action.effort, rungs, assumed, timing.mode)
+    return Route(start, add_months(start, action.months), effort, rungs, assumed)
+
+
+def _lower_route(lower: Action, s: Start) -> Route | None:
+    """The level below, obtained first: its own prerequisites, not whether it alone would gain points."""
+    unchecked = replace(lower, checks=tuple(c for c in lower.checks if c[0] is not _title_gain))
+    return route(unchecked, s)
+
+
+def earliest_start(action: Action, s: Start) -> dt.date | None:
+    """The first date the action can start from state ``s``, or None when a prerequisite fails."""
+    found = route(action, s)
+    return None if found is None else found.starts_on
 
 
 AFFECTED_ITEMS: dict[str, frozenset[str]] = {
@@ -285,18 +466,35 @@ def _build(raw: Any, source: str) -> Catalogue:
     except ValidationError as exc:
         loc, msg = first_error(exc)
         raise PolicyError(f"actions file {source}: {_where(loc, raw)}: {msg}") from None
-    actions = []
     ids = [a.id for a in parsed.actions]
-    for a in parsed.actions:
+    built: dict[str, Action] = {}
+    by_level = {a.effect.title_skill: a for a in parsed.actions if a.effect.title_skill is not None}
+
+    def build(a: _ActionModel, seen: tuple[str, ...]) -> Action:
+        if a.id in built:
+            return built[a.id]
+        where = f"actions file {source}: actions ({a.id})"
         if ids.count(a.id) > 1:
-            raise PolicyError(f"actions file {source}: actions ({a.id}): the id is used twice")
+            raise PolicyError(f"{where}: the id is used twice")
         kind = a.effect.kind
         checks = tuple((REQUIREMENTS[name], getattr(a.requires, name)) for name in a.requires.model_fields_set)
-        actions.append(Action(a.id, a.track, a.chain, kind, getattr(a.effect, kind), a.requires, checks,
-                              a.months, a.effort, a.cite, a.conf, a.keep))
+        lower = None
+        if a.requires.after_level is not None:
+            below = by_level.get(a.requires.after_level.level)
+            if below is None:
+                raise PolicyError(f"{where}: requires.after_level: no action obtains {a.requires.after_level.level}")
+            if below.id in seen:
+                raise PolicyError(f"{where}: requires.after_level: the ladder loops")
+            lower = build(below, (*seen, a.id))
+        built[a.id] = Action(a.id, a.track, a.chain, kind, getattr(a.effect, kind), a.requires, checks,
+                             a.months, a.effort, a.cite, a.conf, a.keep, a.risks, a.one_off_cost_cny, lower,
+                             parsed.base_change if kind == "multiple" else None)
+        return built[a.id]
+
+    actions = [build(a, ()) for a in parsed.actions]
     m = parsed.meta
     return Catalogue(tuple(actions), m.max_actions_per_plan, m.default_horizon_years, m.shown_plans,
-                     m.unknown_multiple, m.cite)
+                     m.unknown_multiple, m.cite, m.shown_risks, parsed.base_change)
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:

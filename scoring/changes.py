@@ -11,7 +11,9 @@ One change per string:
 - ``insurance_months+=N`` adds insured months; ``insurance_months=N`` says how many there are now (the months
   after now accrue on top either way).
 - ``contributions+=1.5x from YYYY-MM`` (or ``15000cny``): the base from that month on, replacing what was
-  there; a CNY base is converted with the average wage in force in that month.
+  there; a CNY base is converted with the average wage in force in that month. Without ``from`` the base
+  starts when the planner would date it (scoring.actions.base_timing): a raise from the next July
+  declaration, a rise of more than about 30 % after a job change, a lower base from the first full month.
 - ``contributions=none from YYYY-MM`` stops paying from that month on (quitting, unemployment);
   ``contributions=none from YYYY-MM for 6m`` is a gap of 6 months, after which paying resumes at the
   multiple paid before. Months without contributions accrue no insured months, leave the tier windows and
@@ -33,7 +35,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from scoring.months import add_months, first_day, month_from_label, month_label, month_of
+from scoring.actions import BaseChange, BaseTiming, base_timing
+from scoring.months import add_months, first_day, first_month_on_or_after, month_from_label, month_label, month_of
 from scoring.policy import Policy, PolicyError
 from scoring.profile import Profile, ProfileError, parse_profile
 from scoring.projection import Projector
@@ -52,7 +55,7 @@ DATE_FIELDS: frozenset[str] = frozenset({
 _DATE = r"(\d{4}-\d{2}(?:-\d{2})?)"
 _SET = re.compile(rf"^\s*([a-z_.]+)\s*=\s*(.+?)(?:\s+from\s+{_DATE})?\s*$")
 _ADD_MONTHS = re.compile(r"^\s*insurance_months\s*\+=\s*(\d{1,4})\s*$")
-_BASE = re.compile(r"^\s*contributions\s*\+=\s*(\d+(?:\.\d+)?)\s*(x|cny)\s+from\s+(\d{4})-(\d{2})\s*$", re.I)
+_BASE = re.compile(r"^\s*contributions\s*\+=\s*(\d+(?:\.\d+)?)\s*(x|cny)(?:\s+from\s+(\d{4})-(\d{2}))?\s*$", re.I)
 _GAP = re.compile(r"^\s*contributions\s*\+?=\s*none\s+from\s+(\d{4})-(\d{2})(?:\s+for\s+(\d{1,3})\s*m)?\s*$", re.I)
 _AS_OF_SHIFT = re.compile(r"^\s*as_of\s*\+=\s*(\d{1,3})\s*([my])\s*$")
 MAX_CHANGES = 20
@@ -79,7 +82,8 @@ class Parsed:
     starts: dict[str, dt.date]
     """The ``from`` date of a set, when one was given."""
     extra_months: int
-    base: tuple[int, float | None, float | None] | None  # (first month, multiple, base_cny)
+    base: tuple[int | None, float | None, float | None] | None
+    """(first month, multiple, base_cny); the month is None when not said (scoring.actions.base_timing dates it)."""
     gap: Gap | None
     as_of: dt.date | None
     shift_months: int
@@ -130,7 +134,7 @@ def parse_changes(changes: Sequence[str]) -> Parsed:
         if m := _ADD_MONTHS.match(text):
             extra += int(m.group(1))
         elif m := _BASE.match(text):
-            month = _month(m.group(3), m.group(4), text)
+            month = None if m.group(3) is None else _month(m.group(3), m.group(4), text)
             amount = float(m.group(1))
             if amount <= 0:
                 raise ChangeError(f"{text!r}: the base must be positive")
@@ -172,7 +176,8 @@ class Changed:
     compared with the very profile it changes (the same-date counterfactual of scoring.whatif).
     """
 
-    def __init__(self, profile: Profile, changes: Sequence[str], policy: Policy, unknown_multiple: float) -> None:
+    def __init__(self, profile: Profile, changes: Sequence[str], policy: Policy, unknown_multiple: float,
+                 base_change: BaseChange | None = None) -> None:
         assert profile.as_of is not None
         self.profile, self.policy = profile, policy
         self.as_of: dt.date = profile.as_of
@@ -187,7 +192,9 @@ class Changed:
             parsed = replace(parsed, gap=gap)
         self.parsed = parsed
         self.look = self._look(parsed)
-        self.override = self._override(parsed)
+        self.base_timing: BaseTiming | None = None
+        """How an undated base change was dated (as the planner dates it)."""
+        self.override = self._override(parsed, base_change)
         self.effective = {field: self._effective(field, value) for field, value in parsed.sets.items()}
 
     def _look(self, parsed: Parsed) -> dt.date | None:
@@ -198,18 +205,37 @@ class Changed:
             raise ChangeError("as_of: a what-if looks forward; the date must not be before the profile's as_of")
         return target
 
-    def _override(self, parsed: Parsed) -> tuple[int, float] | None:
+    def _override(self, parsed: Parsed, base_change: BaseChange | None) -> tuple[int, float] | None:
         if parsed.base is None:
             return None
         month, multiple, base_cny = parsed.base
+        if month is None:
+            month = self._base_month(multiple, base_cny, base_change)
         if multiple is None:
             assert base_cny is not None
-            try:
-                average = self.policy.wage_for_month(month).average_monthly_cny
-            except PolicyError as exc:
-                raise ChangeError(str(exc)) from None
-            multiple = base_cny / float(average)
+            multiple = base_cny / float(self._average(month))
         return month, multiple
+
+    def _average(self, month: int) -> float:
+        try:
+            return float(self.policy.wage_for_month(month).average_monthly_cny)
+        except PolicyError as exc:
+            raise ChangeError(str(exc)) from None
+
+    def _base_month(self, multiple: float | None, base_cny: float | None, change: BaseChange | None) -> int:
+        """The first month of an undated base change: as the planner would date it (a raise from the next July
+        declaration, a larger rise after a job change), a lower base from the first full month."""
+        first = first_month_on_or_after(self.as_of)
+        target = multiple if multiple is not None else (base_cny or 0) / self._average(first)
+        current = self.projector.multiple
+        if change is None or target <= current:
+            return first
+        try:
+            rules = self.policy.rules(self.as_of)
+        except PolicyError as exc:
+            raise ChangeError(str(exc)) from None
+        self.base_timing = base_timing(current, target, self.as_of, rules, change)
+        return self.base_timing.first_month
 
     def _effective(self, field: str, value: Any) -> dt.date:
         """The date from which a set holds: its ``from``, a later date it names, or the profile's date."""
@@ -268,6 +294,10 @@ class Changed:
                 data[outer] = {**data[outer], inner: value}
             else:
                 data[field] = value
+        if "title_skill" in parsed.sets and self.effective["title_skill"] <= on and data.get("title_skill_since"):
+            # A new level is obtained when the change holds (the date of the one held no longer applies).
+            level = data["title_skill"]
+            data["title_skill_since"] = None if level in (None, "none") else self.effective["title_skill"].isoformat()
         area = data["remote_area"]
         if "remote_area.kind" in parsed.sets and self.effective["remote_area.kind"] <= on:
             if area["kind"] == "none":

@@ -155,6 +155,12 @@ class Profile(_Model):
     full_time_graduation_date: dt.date | None = None
     title_skill: TitleSkill = TitleSkill.NONE
     title_skill_recognised: bool = True
+    title_skill_since: dt.date | None = None
+    """When the current title or skill level was obtained (optional): the planner's skill ladder counts the
+    years in the trade after it (POLICY.md §9); without it a plan says which prerequisite it assumed."""
+    trade_years: float | None = Field(default=None, ge=0, le=80)
+    """Years worked in the current trade or professional field (optional): the experience a title or the
+    next skill level needs (POLICY.md §9)."""
     insurance_months: int = Field(ge=0, le=1200)
     contributions: tuple[Contribution, ...] = ()
     shortage_major: bool = False
@@ -175,6 +181,8 @@ class Profile(_Model):
         _check_contributions(self)
         if self.education is Education.NONE and self.full_time_graduation_date is not None:
             raise ValueError("full_time_graduation_date: set only for a full-time degree (education is none)")
+        if self.title_skill is TitleSkill.NONE and self.title_skill_since is not None:
+            raise ValueError("title_skill_since: set only with a title or skill level (title_skill is none)")
         if self.remote_area.kind is not AreaKind.NONE and self.remote_area.since is None:
             raise ValueError("remote_area.since: required when remote_area.kind is not none")
         if self.as_of is not None:
@@ -213,6 +221,7 @@ _DATED_FIELDS: tuple[tuple[str, str], ...] = (
     ("full_time_graduation_date", "full_time_graduation_date"),
     ("public_service_since", "public_service_since"),
     ("hukou_spouse_married_on", "hukou_spouse_married_on"),
+    ("title_skill_since", "title_skill_since"),
 )
 
 

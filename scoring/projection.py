@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from scoring.actions import Action, load_catalogue
+from scoring.actions import Action, Route, load_catalogue
 from scoring.assessment import Assessment
 from scoring.calculator import assess
 from scoring.history import History
@@ -34,6 +34,8 @@ class Step:
     action: Action
     starts_on: dt.date
     completes_on: dt.date
+    route: Route | None = None
+    """How the planner placed it (the levels obtained first, what it assumed); None when built by hand."""
 
     @property
     def first_month(self) -> int:

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.actions import Catalogue, load_catalogue
+from scoring.actions import BaseTiming, Catalogue, load_catalogue
 from scoring.assessment import Assessment, Item
 from scoring.calculator import assess
 from scoring.changes import Changed, Parsed, flag
@@ -72,6 +72,10 @@ class WhatIf:
     new_title: Item | None
     """A new title or skill level that does not (yet) count as itself, on ``then``'s date or today: its item
     says what it needs (the ≥1× condition; on the skill ladder, the level it is scored at meanwhile)."""
+    base_from: int | None = None
+    """The first month of a base change (month index), as said or as the planner dates an undated one."""
+    base_timing: BaseTiming | None = None
+    """How an undated higher base was dated: a raise from the July declaration, or a job change."""
 
     @property
     def changes_profile(self) -> bool:
@@ -84,7 +88,7 @@ def whatif(profile: Profile, changes: Sequence[str], policy: Policy | None = Non
     """The change judged against the unchanged person; raises ChangeError for a bad change."""
     policy = policy_or_default(policy)
     catalogue = catalogue or load_catalogue()
-    changed = Changed(profile, changes, policy, catalogue.unknown_multiple)
+    changed = Changed(profile, changes, policy, catalogue.unknown_multiple, catalogue.base_change)
     return _Search(profile, changed, policy, add_years(changed.as_of, catalogue.horizon_years)).run(tuple(changes))
 
 
@@ -170,4 +174,5 @@ class _Search:
         time_only = self.without(shown) if shown is not None and shown > self.as_of else None
         return WhatIf(changes, before, after, diff(before, after), counts_from, then, time_only,
                       None if after.eligible else eligible_from, asked, self.horizon, self.changed.parsed,
-                      dict(self.changed.effective), self.new_title(then.on if then else self._title_date()))
+                      dict(self.changed.effective), self.new_title(then.on if then else self._title_date()),
+                      self.changed.override[0] if self.changed.override else None, self.changed.base_timing)

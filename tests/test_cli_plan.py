@@ -27,12 +27,19 @@ def test_plan_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert {"as_of", "baseline", "plans", "margin", "renewal"} <= data.keys()
     assert data["baseline"]["reaches_on"] is None and "slow" in data["baseline"]["why"]
     first = data["plans"][0]
-    assert {"actions", "reaches_on", "total", "monthly_cost_cny", "effort", "keep"} <= first.keys()
+    assert {"actions", "reaches_on", "total", "monthly_cost_cny", "one_off_cost_cny", "effort", "keep", "risks",
+            "assumed"} <= first.keys()
     assert {a["id"] for a in first["actions"]} == {"base_1", "title_intermediate"}
-    assert all({"id", "label", "completes_on"} <= a.keys() for a in first["actions"])
+    assert all({"id", "label", "completes_on", "one_off_cost_cny", "salary_cny"} <= a.keys() for a in first["actions"])
     assert first["reaches_on"] == "2027-03-01" and first["total"] == 152
-    assert data["margin"] is None
-    assert data["renewal"] == {**data["renewal"], "on": "2026-12-31", "passes": False, "fix": None}
+    base = next(a for a in first["actions"] if a["id"] == "base_1")
+    assert (base["salary_cny"], base["base_mode"], base["base_from"]) == (12434, "job", "2026-06-01")
+    assert first["one_off_cost_cny"] is None and [x["code"] for x in first["assumed"]] == ["assumed.experience"]
+    degree = next(p for p in data["plans"] if [a["id"] for a in p["actions"]] == ["degree_bachelor",
+                                                                                 "degree_bachelor_degree"])
+    assert degree["one_off_cost_cny"] == [3000, 20000] and degree["actions"][0]["one_off_cost_cny"] == [3000, 20000]
+    assert data["margin"] is None and data["plans_note"] is None
+    assert data["renewal"] is None  # keeping working never reaches 120 by the expiry: no points to renew
 
 
 def test_plan_for_someone_already_passing_has_a_margin(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,7 +64,10 @@ def test_plan_says_first_that_someone_without_an_employer_cannot_apply(
     path = _file(tmp_path, {**example, "employed_now": False})
     assert main(["plan", path, "--lang", "en"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "You cannot apply yet:" and "only your employer can file" in lines[1]
+    assert lines[0] == "You cannot apply yet:" and "only your employer can file" in lines[1].lower()
+    # Said once: the points are enough, what is missing is an employer, and from when; no plan for points.
+    assert lines[3].startswith("When you can apply: Your points are enough (126 points)") and "2026-04-01" in lines[3]
+    assert "Ways to reach" not in "\n".join(lines) and "No plan" not in "\n".join(lines)
     assert main(["plan", str(EXAMPLE), "--lang", "en"]) == 0
     assert "cannot apply" not in capsys.readouterr().out  # employed: nothing to say
 

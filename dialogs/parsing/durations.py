@@ -76,13 +76,15 @@ _SAID_BEFORE: Final = longest_first((
     *HEDGES_BEFORE, "断断续续交了", "断断续续", "交满", "满", "交了", "缴了", "交", "缴", "缴纳了", "缴纳", "已经交了",
     "已经缴了", "已经", "一共", "总共",
     "累计", "共", "有", "社保交了", "社保缴了", "社保", "判了", "判处", "判", "被判", "有期徒刑", "徒刑", "拘役",
-    "刑期", "i've paid for", "i have paid for", "paid for", "i've paid", "i have paid", "paid", "for", "in total",
+    "刑期", "干了", "做了", "从事", "从事了", "在这行", "这行干了", "这行做了", "i've worked", "i have worked",
+    "worked for", "i've paid for", "i have paid for", "paid for", "i've paid", "i have paid", "paid", "for", "in total",
     "total", "a total of", "sentenced to", "i was sentenced to",
 ))  # fmt: skip
 _SAID_AFTER: Final = longest_first((
     *HEDGES_AFTER, "了", "社保", "的社保", "有期徒刑", "徒刑", "拘役", "不连续", "不是连续的", "中间断过", "断过",
     "断断续续", "in total", "so far", "now", "altogether", "total", "of insurance", "of social insurance",
-    "in prison", "in jail", "on and off", "not continuous", "with breaks", "with gaps",
+    "in prison", "in jail", "in this field", "in the field", "in this trade", "in the trade", "in this line",
+    "on and off", "not continuous", "with breaks", "with gaps",
 ))  # fmt: skip
 """Words after a length of time; "不连续" changes nothing: the question asks for the months in total."""
 _MORE_INSIDE: Final = re.compile(

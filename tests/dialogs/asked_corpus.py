@@ -18,6 +18,7 @@ from dialogs.conversation import Conversation
 from dialogs.guide.person import Person
 from dialogs.help import HelpContext, answer_text, topics
 from dialogs.messages import Inbound
+from dialogs.profile_build import Calendar, build_profile
 from dialogs.questions import BY_ID, DONE, QUESTIONS
 from dialogs.replies import help_text
 from dialogs.session import Session
@@ -113,8 +114,11 @@ def outcome(state: str, text: str, lang: str) -> str:
     if own is not None and said == help_text(t, state, args):
         return own.id
     person = Person(before.answers, clock.cal, conv.policy, conv.guide, state == DONE)  # the guide's are personal
+    # Answers about the person's own result (dialogs/why.py) are rendered from the same finished profile.
+    profile = build_profile(before.answers, Calendar.on(POLICY, NOW.date())) if state == DONE else None
+    ctx = HelpContext(t, state, args, person=person, profile=lambda: profile, policy=POLICY)
     for topic in topics().ordered:
-        if said == answer_text(topic, HelpContext(t, state, args, person)):
+        if said == answer_text(topic, ctx):
             return topic.id
     return "ask again"
 

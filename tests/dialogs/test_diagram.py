@@ -47,7 +47,14 @@ BACK_AND_RESTART = [
 """Back over a skipped follow-up, back twice and forward past kept answers, a restart, and back over the record
 loop (which undoes it)."""
 
-SCRIPTS = [("everything", EVERYTHING), ("back-and-restart", BACK_AND_RESTART),
+PLAN_NEEDS_YEARS = [
+    "hi", "@agree", "1990-03-01", "@college", "@no", "@none", "@yes", "4 years", "skip", "@no", "@no", "@no", "@none",
+    "@none", "@no", "@no", "@no", "3 years", "skip",
+]  # fmt: skip
+"""Below 120 with a plan for 中级 that would take the insured years as the years in the field: the question of the
+years in the trade is asked (and only then)."""
+
+SCRIPTS = [("everything", EVERYTHING), ("back-and-restart", BACK_AND_RESTART), ("plan-needs-years", PLAN_NEEDS_YEARS),
            *((f"{e.name}-{v}", e.scripts[v]) for e, v in TRANSCRIPTS)]
 
 
@@ -129,8 +136,8 @@ async def test_every_transition_the_engine_takes_is_drawn(taken: list[Step], dra
 
 async def test_back_and_restart_do_what_the_rules_under_the_diagram_say(taken: list[Step]) -> None:
     text = DOC.read_text(encoding="utf-8")
-    assert "- `back`: 33 transitions, one from every state but `consent`, to the previous answered question" in text
-    assert f"- `restart`: 33 transitions, one from every state but `consent`, to `{FIRST}`" in text
+    assert "- `back`: 34 transitions, one from every state but `consent`, to the previous answered question" in text
+    assert f"- `restart`: 34 transitions, one from every state but `consent`, to `{FIRST}`" in text
     runs = await run_interviews(taken)
     triggers = {step.trigger for steps in runs.values() for step in steps}
     assert triggers == {"agree", "next", "back", "restart"}

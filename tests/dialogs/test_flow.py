@@ -9,7 +9,7 @@ import pytest
 
 from dialogs.base_history import NEEDED_FROM
 from dialogs.flow import HISTORY, Flow, Holds, Position
-from dialogs.questions import BY_ID, DONE, FIRST, QUESTIONS
+from dialogs.questions import BY_ID, DONE, FIRST, NEEDS_TRADE_YEARS, QUESTIONS, Deferred
 from scoring.months import month_index
 
 FLOW = Flow()
@@ -43,7 +43,8 @@ def walk(answers: dict[str, Any]) -> list[str]:
 BASE = {"birth_date": "1990-01-01", "education": "college", "edu_part_time": False, "full_time": False,
         "title_skill": "none", "employed_now": True, "insurance_months": 0, "shortage_major": False, "company": False,
         "public_service": False, "remote_area": "none", "award": "none", "hukou_spouse": False,
-        "innovation_talent": False, "has_records": False, "permit_expiry": None}
+        "innovation_talent": False, "has_records": False, "permit_expiry": None, NEEDS_TRADE_YEARS: False}
+"""The facts (keys starting with "@") go to the guards: here no plan needs the years in the trade."""
 
 
 def test_the_shortest_interview_skips_every_follow_up() -> None:
@@ -74,6 +75,9 @@ def test_the_shortest_interview_skips_every_follow_up() -> None:
      ["record_kind", "record_date", "record_more"], ["record_sentence"]),
     ({"has_records": True, "record_kind": "criminal", "record_date": "2024-01-01", "record_sentence": 12,
       "record_more": False}, ["record_sentence"], []),
+    ({NEEDS_TRADE_YEARS: True, "trade_years": 36}, ["trade_years"], []),
+    ({NEEDS_TRADE_YEARS: Deferred(lambda: True), "trade_years": 36}, ["trade_years"], []),
+    ({NEEDS_TRADE_YEARS: Deferred(lambda: False)}, [], ["trade_years"]),
 ])
 def test_guards_ask_follow_ups_only_when_they_apply(changes: dict[str, Any], asked: list[str],
                                                      not_asked: list[str]) -> None:
@@ -96,9 +100,11 @@ def test_next_transitions_stop_at_the_first_unguarded_question() -> None:
 def test_transitions_that_could_never_be_taken_are_left_out() -> None:
     # "owns a company" guards all three company follow-ups: from `company`, only the first can be next
     assert next_from("company") == [("company_tax", "owns a company"), ("public_service", None)]
-    assert next_from("has_records") == [("record_kind", "has records"), ("permit_expiry", None)]
-    assert [dest for dest, _ in next_from("record_date")] == ["record_sentence", "record_more", "permit_expiry"]
-    assert next_from("record_more") == [("record_kind", "another record"), ("permit_expiry", None)]
+    years = ("trade_years", "a plan assumes the years in the trade")
+    assert next_from("has_records") == [("record_kind", "has records"), years, ("permit_expiry", None)]
+    assert [dest for dest, _ in next_from("record_date")] == ["record_sentence", "record_more", "trade_years",
+                                                              "permit_expiry"]
+    assert next_from("record_more") == [("record_kind", "another record"), years, ("permit_expiry", None)]
 
 
 def test_back_and_restart_are_one_transition_per_state() -> None:
@@ -107,7 +113,7 @@ def test_back_and_restart_are_one_transition_per_state() -> None:
         by_source = FLOW.machine.events[trigger].transitions
         assert {s: [t.dest for t in by_source[s]] for s in by_source} == {s: [dest] for s in sources}
     counts = {name: sum(map(len, e.transitions.values())) for name, e in FLOW.machine.events.items()}
-    assert counts == {"agree": 1, "next": 53, "back": 33, "restart": 33}
+    assert counts == {"agree": 1, "next": 59, "back": 34, "restart": 34}
 
 
 def test_back_returns_through_the_history_and_next_passes_answered_questions() -> None:
@@ -170,7 +176,8 @@ def test_the_record_loop_commits_and_back_undoes_it() -> None:
 
 def test_the_loop_stops_offering_more_at_the_cap() -> None:
     entry = {"record_kind": "detention", "record_date": "2024-01-01"}
-    pos = Position("record_date", {"has_records": True, "records": [entry] * 4, **entry}, [])
+    pos = Position("record_date", {"has_records": True, "records": [entry] * 4, **entry}, [],
+                   {NEEDS_TRADE_YEARS: False})
     FLOW.advance(pos)
     assert pos.state == "permit_expiry"
 

@@ -55,6 +55,7 @@ EVERY_QUESTION: tuple[tuple[str, str, str, str], ...] = (
     ("record_kind", "超速", "no_such_choice", "行政拘留"),
     ("record_date", "2099-01-01", "future_date", "2024-01-01"),
     ("record_more", "也许吧", "not_yes_no", "否"),
+    ("trade_years", "200年", "out_of_range", "6年"),  # asked: the plans for 中级... would assume the years
     ("permit_expiry", "2099-12-31", "out_of_range", "2026-12-31"),
 )
 

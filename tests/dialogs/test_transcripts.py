@@ -59,9 +59,11 @@ AHEAD = {
 # example that falls short.
 B = next(e for e in EXAMPLES if e.name == "B")
 B_PRIME = Example("B'", {
-    "zh-tap": ["0.6倍" if step == "0.85倍" else step for step in B.scripts["zh-tap"]],
-    "en-text": ["7460" if step == "10569" else step for step in B.scripts["en-text"]],  # 0.6x of 12,434
+    "zh-tap": [*("0.6倍" if step == "0.85倍" else step for step in B.scripts["zh-tap"][:-1]), "@skip", "@skip"],
+    "en-text": [*("7460" if step == "10569" else step for step in B.scripts["en-text"][:-1]), "10 years", "skip"],
 })  # fmt: skip
+"""Below 120, a plan for 中级 would take the insured years as the years in the field: the interview asks them
+(skipped, or 10 years) before the permit."""
 
 
 def breakdown(text: str, t: Translator) -> dict[str, int]:
@@ -115,10 +117,11 @@ async def test_interview_reaches_the_worked_example(example: Example, variant: s
     assert on <= until
     assert t("margin.title", until=until.isoformat(), total=ahead.lowest, on=on.isoformat()) in plan
     if until == ONE_YEAR:
-        assert t("renewal.passes", on="@", total="@").split("@")[0] not in plan  # no renewal date, no renewal line
+        assert t("renewal.ok", on="@", opens="@", total="@").split("@")[0] not in plan  # no renewal date, no line
     else:
-        outcome = "renewal.passes" if ahead.at_renewal >= STANDARD else "renewal.fails"
-        assert t(outcome, on=until.isoformat(), total=ahead.at_renewal) in plan
+        outcome = "renewal.ok" if ahead.at_renewal >= STANDARD else "renewal.fails"
+        opens = until - dt.timedelta(days=30)  # the renewal window (POLICY.md §7)
+        assert t(outcome, on=until.isoformat(), opens=opens.isoformat(), total=ahead.at_renewal) in plan
 
 
 @pytest.mark.parametrize("variant", list(B_PRIME.scripts))

@@ -115,7 +115,7 @@ def test_a_better_certificate_says_what_it_needs(lang: str, words: list[str]) ->
 
 @pytest.mark.parametrize(("lang", "words"), [
     ("zh", ["但这样就不能申请：", "积分只能由用人单位申请", "2027-07-01 起可以重新申请", "起开始少算"]),
-    ("en", ["But then you could not apply:", "only your employer can file", "apply again from 2027-07-01",
+    ("en", ["But then you could not apply:", "Only your employer can file", "apply again from 2027-07-01",
             "starts to cost points"]),
 ])
 def test_a_gap_says_when_they_could_apply_again(lang: str, words: list[str]) -> None:
@@ -163,7 +163,7 @@ async def test_after_the_interview_free_text_is_a_what_if_question() -> None:
     t = translator("en")
 
     await chat.say("what if my base goes up to 1.5x")
-    assert chat.last[0].text == advice.whatif_message(profile, ["contributions+=1.5x from 2026-03"], t)
+    assert chat.last[0].text == advice.whatif_message(profile, ["contributions+=1.5x"], t)  # dated as plans date it
     assert "It starts to count on" in chat.last[0].text
 
     await chat.say("what if I get a master's degree")

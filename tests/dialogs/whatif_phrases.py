@@ -1,6 +1,7 @@
 """What-if phrases as people type them (zh and en), the changes each means, and the sign of its effect.
 
-Asked on 2026-12-08 (not the 1st: a base counts from the first full month, 2027-01, as in the planner).
+Asked on 2026-12-08 (not the 1st: a base said with a date counts from the first full month, 2027-01; an undated
+higher base as the planner dates it, scoring.actions.base_timing).
 ``sign`` is the effect where the change first makes a difference, against the same person without it:
 ``+`` gains, ``-`` loses, ``0`` never changes the total within the horizon, ``t`` a question of time alone.
 Every example of issue #13 is here; follow-ups (a previous question, then the phrase) are in FOLLOW_UPS.
@@ -58,9 +59,9 @@ ZH: list[tuple[str, str, list[str], str]] = [
     ("skill3", "如果我考了中级职称呢", ["title_skill=intermediate", _TITLE], "0"),
     ("skill3", "要是我拿到本科学位", ["education=bachelor_degree"], "+"),
     ("skill3", "如果我读个本科", ["education=bachelor"], "0"),
-    ("skill3", "社保基数提到1.5倍会怎样", ["contributions+=1.5x from 2027-01"], "+"),
-    ("skill3", "如果基数按3倍交", ["contributions+=3x from 2027-01"], "+"),
-    ("skill3", "如果基数按2万交", ["contributions+=20000cny from 2027-01"], "+"),
+    ("skill3", "社保基数提到1.5倍会怎样", ["contributions+=1.5x"], "+"),
+    ("skill3", "如果基数按3倍交", ["contributions+=3x"], "+"),
+    ("skill3", "如果基数按2万交", ["contributions+=20000cny"], "+"),
     ("skill3", "下个月起基数涨到2倍", ["contributions+=2x from 2027-01"], "+"),
     ("skill3", "如果2027年5月起基数按2万交", ["contributions+=20000cny from 2027-05"], "+"),
     ("skill3", "明年这个时候呢", ["as_of=2027-12-08"], "t"),
@@ -134,10 +135,10 @@ EN: list[tuple[str, str, list[str], str]] = [
     ("skill3", "what if I become a technician", ["title_skill=skill_2", _TITLE], "0"),
     ("rich", "what if I get a senior title", ["title_skill=senior", _TITLE], "+"),
     ("plain", "what if I get skill level 3", ["title_skill=skill_3", _TITLE], "+"),
-    ("skill3", "what if my base is 1.5x", ["contributions+=1.5x from 2027-01"], "+"),
-    ("skill3", "what if my contribution base is 3 times the average", ["contributions+=3x from 2027-01"], "+"),
-    ("skill3", "what if I pay at the ceiling", ["contributions+=3x from 2027-01"], "+"),
-    ("skill3", "what if my base were 25000", ["contributions+=25000cny from 2027-01"], "+"),
+    ("skill3", "what if my base is 1.5x", ["contributions+=1.5x"], "+"),
+    ("skill3", "what if my contribution base is 3 times the average", ["contributions+=3x"], "+"),
+    ("skill3", "what if I pay at the ceiling", ["contributions+=3x"], "+"),
+    ("skill3", "what if my base were 25000", ["contributions+=25000cny"], "+"),
     ("skill3", "what if I marry a Shanghai hukou holder", ["hukou_spouse_married_on=2026-12-08"], "+"),
     ("skill3", "what if my major were a shortage major", ["shortage_major=true"], "+"),
     ("skill3", "what if I win a provincial award", ["award=provincial"], "+"),
@@ -150,7 +151,7 @@ EN: list[tuple[str, str, list[str], str]] = [
     ("skill3", "what if I quit and move to Lingang", _LINGANG, "+"),
     ("skill3", "what if I move to Lingang in 2 years", ["remote_area.kind=lingang", "remote_area.since=2028-12-08"],
      "+"),
-    ("skill3", "what if my base drops to the minimum", ["contributions+=0.6x from 2027-01"], "-"),
+    ("skill3", "what if my base drops to the minimum", ["contributions+=0.6x"], "-"),
 ]
 
 # (profile, previous question, follow-up, changes)

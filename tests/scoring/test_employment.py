@@ -69,10 +69,10 @@ def test_jifen_score_says_not_eligible_now(tmp_path: Path, capsys: pytest.Captur
     assert out["eligible"] is False and out["passes"] is False
     (reason,) = out["ineligible_reasons"]
     assert reason["code"] == "not_employed"
-    assert reason["message"].startswith("Not eligible now: only your employer can file")
-    assert "目前不能申请：积分只能由用人单位申请" in _score(tmp_path, capsys, data)
+    assert reason["message"].startswith("Only your employer can file")
+    assert "积分只能由用人单位申请" in _score(tmp_path, capsys, data)
     stale = {**BASE, "contributions": PAID_TO_DECEMBER}
-    assert "your contributions stop at 2025-12" in _score(tmp_path, capsys, stale, "--lang", "en")
+    assert "Your contributions stop at 2025-12" in _score(tmp_path, capsys, stale, "--lang", "en")
     assert json.loads(_score(tmp_path, capsys, BASE, "--json"))["ineligible_reasons"][0]["code"] == "insurance_history"
 
 

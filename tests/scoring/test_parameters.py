@@ -220,10 +220,18 @@ MALFORMED_ACTIONS: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
      r"actions\[0\]\.effect \(action skill_5\): exactly one effect"),
     ("an unknown effect", lambda d: d["actions"][0].update(effect={"salary": 2}),
      r"actions\[0\]\.effect\.salary \(action skill_5\): unknown field"),
-    ("a multiple as text", lambda d: d["actions"][10].update(effect={"multiple": "0.8x"}),
-     r"actions\[10\]\.effect\.multiple \(action base_0_8\): "),
-    ("years per level typo", lambda d: d["actions"][4]["requires"]["experience_years"].update(colege=6),
-     r"actions\[4\]\.requires\.experience_years\.colege \(the key\) \(action title_intermediate\)"),
+    ("a multiple as text", lambda d: d["actions"][11].update(effect={"multiple": "0.8x"}),
+     r"actions\[11\]\.effect\.multiple \(action base_0_8\): "),
+    ("years per level typo", lambda d: d["actions"][5]["requires"]["experience_years"].update(colege=6),
+     r"actions\[5\]\.requires\.experience_years\.colege \(the key\) \(action title_intermediate\)"),
+    ("a ladder to nowhere", lambda d: d["actions"][1]["requires"]["after_level"].update(level="skill_9"),
+     r"actions\[1\]\.requires\.after_level\.level \(action skill_4\): Input should be"),
+    ("a ladder without the level below", lambda d: d["actions"][1]["requires"]["after_level"].update(level="none"),
+     r"actions \(skill_4\): requires\.after_level: no action obtains none"),
+    ("a ladder that loops", lambda d: d["actions"][0]["requires"].update(after_level={"level": "skill_2", "years": 1}),
+     r"requires\.after_level: the ladder loops"),
+    ("a one-off cost range upside down", lambda d: d["actions"][8].update(one_off_cost_cny=[9000, 100]),
+     r"actions\[8\] \(action degree_bachelor\): one_off_cost_cny: \[min, max\]"),
     ("the same id twice", lambda d: d["actions"][1].update(id="skill_5"), r"actions \(skill_5\): the id is used twice"),
 ]
 
@@ -246,6 +254,6 @@ def test_actions_are_typed() -> None:
     by_id = {a.id: a for a in load_catalogue().actions}
     assert by_id["base_2"].effect_kind == "multiple" and by_id["base_2"].effect_value == 2.0
     assert by_id["title_intermediate"].requires.experience_years == {
-        Education.COLLEGE: 6, Education.BACHELOR: 4, Education.BACHELOR_DEGREE: 4, Education.MASTER: 1,
+        Education.COLLEGE: 6, Education.BACHELOR: 4, Education.BACHELOR_DEGREE: 4, Education.MASTER: 2,
         Education.DOCTOR: 0}
     assert by_id["degree_bachelor"].effect_value is Education.BACHELOR

@@ -38,16 +38,49 @@ def test_b_prime_plans_and_dates() -> None:
     assert r.baseline.why.args["total"] == 111
     by_actions = {tuple(_ids(p)): p for p in r.plans}
     title = by_actions[("base_1", "title_intermediate")]
-    # The title completes after 12 months; by then 12 months at 1x satisfy the 6-of-12 condition.
+    # From the floor (0.6x) to 1x is a rise of two thirds: a job change, about 3 months (estimate), paid at 1x
+    # from 2026-06. The title completes after 12 months; by then 9 months at 1x satisfy the 6-of-12 condition.
+    base_1 = next(a for a in title.actions if a.id == "base_1")
+    assert (base_1.base_mode, base_1.base_from, base_1.effort) == ("job", D("2026-06-01"), 3)
+    assert base_1.salary_cny == 12434  # 1x in the 2025-07 period
     assert (title.reaches_on, title.total) == (D("2027-03-01"), 25 + 100 + 27)
     assert title.monthly_cost_cny == round(0.4 * 12434 * 0.105)
-    # 24 months at 3x: 47 years old (23) + 50 + 10 years (30) + 120.
-    assert (by_actions[("base_3",)].reaches_on, by_actions[("base_3",)].total) == (D("2028-03-01"), 223)
-    # 36 months at 0.8x: 48 years old (21) + 50 + 11 years (33) + 25.
-    assert (by_actions[("base_0_8",)].reaches_on, by_actions[("base_0_8",)].total) == (D("2029-03-01"), 129)
+    # 24 months at 3x from 2026-06: 47 years old (23) + 50 + 10 years (30) + 120.
+    assert (by_actions[("base_3",)].reaches_on, by_actions[("base_3",)].total) == (D("2028-06-01"), 223)
+    assert by_actions[("base_3",)].actions[0].salary_cny == 37302  # the 2025-07 ceiling: 3x is a salary
+    # 36 months at 0.8x (a third more than the floor: a job change too): 48 (21) + 50 + 11 years (33) + 25.
+    assert (by_actions[("base_0_8",)].reaches_on, by_actions[("base_0_8",)].total) == (D("2029-06-01"), 129)
     assert r.plans[0] is title  # earliest first
-    assert r.renewal is not None and not r.renewal.passes and r.renewal.total == 99 + 2
-    assert r.renewal.fix is None  # nothing completes before 2026-12-31
+    # 8 insured years stand in for the 6 years in the field 中级 needs from 大专: the plan says so.
+    assert [x.code for x in title.assumed] == ["assumed.experience"] and r.needs_trade_years
+    assert r.renewal is None  # no points to renew: keeping working never reaches 120 by the expiry
+
+
+def test_no_step_is_due_today_or_in_the_past() -> None:
+    """A higher base is in place on a later date (the July declaration, or a new job), never "by today"."""
+    for p in plan(B_PRIME, limit=100).plans:
+        assert all(a.completes_on > B_PRIME.as_of for a in p.actions), p  # type: ignore[operator]
+
+
+def test_a_raise_of_up_to_30_percent_counts_from_the_next_july_declaration() -> None:
+    """POLICY.md §9: the base is last year's monthly pay, declared each July; the plan says what it assumed."""
+    p = _p(birth_date="1990-01-01", education="college", insurance_months=48,
+           contributions=[{"from": "2022-03", "to": "2026-02", "multiple": 0.8}])
+    planner = _Planner(p, load_policy(), load_catalogue(), Assumptions())
+    base_1 = next(a for a in load_catalogue().actions if a.id == "base_1")
+    steps = planner.schedule([base_1])
+    assert steps is not None
+    made = planner.make_plan(steps, planner.now)
+    action = made.actions[0]
+    assert (action.base_mode, action.completes_on, action.base_from, action.effort) == (
+        "declared", D("2026-07-01"), D("2026-07-01"), 1)
+    assert action.salary_cny == 12577  # 1x in the 2026-07 period
+    assert [(x.code, x.args["year"]) for x in made.assumed] == [("assumed.base_declared", 2025)]
+    # 0.8x -> 3x is almost four times the pay: a job change, hard, from the first full month after ~3 months.
+    base_3 = next(a for a in load_catalogue().actions if a.id == "base_3")
+    steps = planner.schedule([base_3])
+    assert steps is not None and steps[0].route is not None
+    assert (steps[0].route.base_mode, steps[0].route.effort, steps[0].first_month) == ("job", 3, 2026 * 12 + 5)
 
 
 def test_example_d_without_lingang_years() -> None:
@@ -57,9 +90,12 @@ def test_example_d_without_lingang_years() -> None:
     assert r.now.total == 117
     # The fifth insured year (60 months) adds 3 on 2027-03-01.
     assert r.baseline.reaches_on == D("2027-03-01")
-    # Only a skill-3 certificate beats that (60 > 50 for 大专), after ~6 months; 中级 needs 6 years' experience.
-    assert [_ids(p) for p in r.plans] == [["skill_3"]]
-    assert (r.plans[0].reaches_on, r.plans[0].total) == (D("2026-09-01"), 127)
+    # 三级 (60 > 50 for 大专) needs 四级 + 2 years, and 四级 needs 五级 + 4 years: nothing beats 2027-03-01, and the
+    # reply says that keeping on working is the way, not that nothing reaches.
+    assert r.plans == () and r.plans_note == "plan.none_sooner"
+    # Holding 四级 for 2 years already, 三级 is 6 months away (an exam).
+    held = parse_profile({**d.to_json(), "title_skill": "skill_4", "title_skill_since": "2024-01-10"})
+    assert [(_ids(x), x.reaches_on, x.total) for x in plan(held).plans] == [(["skill_3"], D("2026-09-01"), 127)]
 
 
 def test_44_year_old_at_119_loses_at_the_birthday_and_gains_at_the_insurance_year() -> None:
@@ -84,11 +120,13 @@ def test_121_with_a_title_that_needs_the_base_margin_check() -> None:
     assert r.now.total == 21 + 100 == 121 and r.now.passes
     assert r.plans == () and r.margin is not None
     assert (r.margin.lowest_total, r.margin.on) == (121, D("2026-03-01"))
-    codes = {x.code: x.args for x in r.margin.risks}
-    assert codes["risk.birthday"]["on"] == "2026-06-15" and codes["risk.birthday"]["points"] == -2
-    # A base under 1x from now: by 2026-12-31 only 3 of the last 12 months at 1x -> the title scores 0.
-    assert codes["risk.base"]["multiple"] == "1" and codes["risk.base"]["total"] < 120
-    assert r.renewal is not None and r.renewal.passes
+    # The birthday on 2026-06-15 costs 2 points but the first insured year adds 3 before it: not a risk.
+    # A base under 1x from now: on 2026-10-01 only 5 of the last 12 months are at 1x -> the title scores 0.
+    (risk,) = r.margin.risks
+    assert (risk.code, risk.on, risk.args["multiple"], risk.args["months"]) == ("risk.base", D("2026-10-01"), "1", 7)
+    assert [(c.id, c.before, c.after) for c in risk.changes] == [("title_skill", 100, 0)]  # the cause, alone
+    assert risk.delta == risk.total - 121 and risk.total < 120
+    assert r.renewal is not None and r.renewal.passes and r.renewal.whole_window
 
 
 def test_a_deduction_expiring_next_year() -> None:
@@ -145,7 +183,7 @@ def test_plans_reach_exactly_on_their_date_and_respect_prerequisites(data: dict[
     result = plan(profile, policy, Assumptions(horizon_years=horizon), catalogue)
     assert result.baseline.reaches_on is None or result.baseline.reaches_on <= result.horizon
     planner = _Planner(profile, policy, catalogue, Assumptions(horizon_years=horizon))
-    tl = Timeline(profile, policy, catalogue.unknown_multiple, result.horizon)
+    tl = planner.timeline  # the profile with its permit valid again: plans assume it is restored
     for p in result.plans:
         steps = _steps(result, p)
         assert planner.schedule([s.action for s in steps]) is not None  # prerequisites hold

@@ -210,14 +210,30 @@ def test_an_ineligible_result_carries_its_reason() -> None:
 # -- plans and what-ifs agree on dates --------------------------------------------------------------------
 
 def test_the_plan_and_the_what_if_date_a_higher_base_alike() -> None:
-    """The issue's case: the plan said 2029-01-01 for a 3x base while the what-if said 2028-12-04."""
+    """The issue's case: the plan said 2029-01-01 for a 3x base while the what-if said 2028-12-04. An undated
+    higher base is dated as the planner dates it: from 1.2x, 3x is a job change (about 3 months, then the first
+    full month), and both reach on the same day with the same total."""
     p = _p(education="none", insurance_months=48, contributions=[{"from": "2022-12", "to": "2026-11",
                                                                   "multiple": 1.2}])
     base_plan = next(x for x in plan(p).plans if [a.id for a in x.actions] == ["base_3"])
-    w = whatif(p, ["contributions+=3x from 2027-01"])
-    assert w.counts_from is not None
+    assert base_plan.actions[0].base_from == D("2027-04-01")
+    w = whatif(p, ["contributions+=3x"])
+    assert w.counts_from is not None and w.base_from == 2027 * 12 + 3
+    assert w.base_timing is not None and w.base_timing.mode == "job"
     assert (w.counts_from.on, w.counts_from.with_change.total) == (base_plan.reaches_on, base_plan.total)
-    assert w.counts_from.on == D("2029-01-01")
+    assert w.counts_from.on == D("2029-04-01")
+    # A date said is kept: from January the 24 months at 3x are there three months sooner.
+    dated = whatif(p, ["contributions+=3x from 2027-01"])
+    assert dated.counts_from is not None and dated.counts_from.on == D("2029-01-01") and dated.base_timing is None
+
+
+def test_an_undated_raise_of_up_to_30_percent_counts_from_the_july_declaration() -> None:
+    p = _p(education="none", insurance_months=48, contributions=[{"from": "2022-12", "to": "2026-11",
+                                                                  "multiple": 0.9}])
+    w = whatif(p, ["contributions+=1x"])
+    assert w.base_from == 2027 * 12 + 6 and w.base_timing is not None and w.base_timing.mode == "declared"
+    lower = whatif(p, ["contributions+=0.6x"])  # a lower base is not delayed: from the first full month
+    assert lower.base_from == 2027 * 12 and lower.base_timing is None
 
 
 # -- properties -------------------------------------------------------------------------------------------
