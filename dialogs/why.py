@@ -50,6 +50,27 @@ def baseline_why(profile: Profile, t: Translator, policy: Policy | None = None) 
     return "\n".join(lines)
 
 
+def short_why(profile: Profile, t: Translator, policy: Policy | None = None) -> str:
+    """Why the total is what it is ("为什么不够", "why so low"): the items that score, the ones most people can
+    still change that score nothing and why, and how far it is to the standard; the plan is one word away."""
+    a = assess(profile, policy_or_default(policy))
+    if a.passes:
+        return t("why.short.passes", total=a.total, standard=a.standard)
+    lines = [t("why.short.total", total=a.total, standard=a.standard, shortfall=a.shortfall)]
+    lines += [t("why.short.item", name=item_name(i.id, t), points=i.points, explanation=explain(i, t))
+              for i in a.items if i.counted and i.points]
+    zero = [t("why.short.item", name=item_name(i.id, t), points=0, explanation=explain(i, t))
+            for i in a.items if not i.points and i.id in _OFTEN_MISSED]
+    if zero:
+        lines += [t("why.short.zero"), *zero]
+    lines.append(t("why.short.plan"))
+    return "\n".join(lines)
+
+
+_OFTEN_MISSED = ("title_skill", "contribution_base")
+"""Items most people can still change (a certificate, a higher base): said even at 0, with why they score 0."""
+
+
 def investment_why(profile: Profile, t: Translator, policy: Policy | None = None) -> str | None:
     """How the investment item was reached from the answers: the tax counted by the share against the step, the
     hires against theirs. None when no company was declared (the general text answers)."""

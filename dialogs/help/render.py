@@ -17,7 +17,7 @@ from dialogs.guide.answers import GUIDE_RENDERERS
 from dialogs.guide.person import Person
 from dialogs.help.topics import Topic, topics
 from dialogs.questions import BY_ID
-from dialogs.why import baseline_why, investment_why
+from dialogs.why import baseline_why, investment_why, short_why
 from locales import Translator
 from scoring import Profile
 from scoring.policy import Policy
@@ -61,6 +61,7 @@ RENDERERS: dict[str, Callable[[Topic, HelpContext], str]] = {
     **GUIDE_RENDERERS,
     "baseline_why": _personal(baseline_why),
     "investment_why": _personal(investment_why),
+    "short_why": _personal(short_why),
 }
 """Renderer name (``render:`` in a topic file) -> the function producing the answer's words."""
 

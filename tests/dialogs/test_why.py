@@ -69,3 +69,17 @@ def test_the_answers_follow_the_result() -> None:
     never = parse_profile({"as_of": TODAY.isoformat(), "birth_date": "1970-01-01", "education": "none",
                            "insurance_months": 0})
     assert baseline_why(never, t, POLICY).startswith("You will not, in fact: ")
+
+
+def test_why_so_low_lists_what_scores_and_what_could_but_does_not() -> None:
+    # Example B' of POLICY.md §11: 45, 大专, 8 years, always at the floor: 27 + 50 + 24 = 101, the base item 0.
+    answers = {**FINISHED, "birth_date": "1981-01-15", "education": "college", "full_time": False,
+               "insurance_months": 96, "base": {"multiple": 0.6}, "base_since": "start"}
+    reply = _ask(answers, "为什么才101分")
+    assert "现在 101 分" in reply and "还差 19 分" in reply
+    assert "年龄 27 分" in reply and "社保年限 24 分" in reply
+    assert "社保缴费基数 0 分" in reply and "方案" in reply
+    en = _ask(answers, "why is my score so low?", "en")
+    assert "101 points" in en and "19 short" in en and "Contribution base 0 pts" in en
+    passing = {**answers, "base": {"multiple": 0.9}}  # 126: nothing is short
+    assert "并不差分数" in _ask(passing, "为什么不够")
