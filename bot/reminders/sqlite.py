@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot.reminders.base import Claimed, Reminder, ReminderQueue, group_by_user
 from bot.store.base import check_user_key
-from bot.store.sqlite_file import SqliteFile, write_transaction
+from bot.store.sqlite_file import SqliteFile, checkpoint, write_transaction
 
 _SCHEMA = (
     # lease_until/worker/claim_token are NULL while pending and set while a worker holds the row.
@@ -105,7 +105,9 @@ class SqliteReminderQueue(ReminderQueue):
     async def _cancel_user(self, user_key: str) -> int:
         def op(conn: sqlite3.Connection) -> int:
             with write_transaction(conn):
-                return int(conn.execute("DELETE FROM reminders WHERE user_key = ?", (user_key,)).rowcount)
+                removed = int(conn.execute("DELETE FROM reminders WHERE user_key = ?", (user_key,)).rowcount)
+            checkpoint(conn)  # a forgotten user's reminder ids (which hold the user key) leave the -wal file too
+            return removed
 
         return await self._file.run(op)
 

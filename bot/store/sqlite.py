@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.clock import epoch as clock_epoch
 from bot.store.base import Clock, Loaded, SessionStore, StoreError, VersionConflict
-from bot.store.sqlite_file import SqliteFile, write_transaction
+from bot.store.sqlite_file import SqliteFile, checkpoint, write_transaction
 
 SCHEMA_VERSION = 1
 
@@ -117,6 +117,7 @@ class SqliteStore(SessionStore):
             with write_transaction(conn):
                 removed = conn.execute("DELETE FROM sessions WHERE user_key = ?", (user_key,)).rowcount
                 removed += conn.execute("DELETE FROM user_keys WHERE user_key = ?", (user_key,)).rowcount
+            checkpoint(conn)  # the deleted rows' old pages leave the -wal file too
             return removed
 
         return await self._file.run(op)
@@ -139,7 +140,7 @@ class SqliteStore(SessionStore):
                         "DELETE FROM reminders WHERE user_key NOT IN (SELECT user_key FROM sessions)"
                     ).rowcount
             if removed:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                checkpoint(conn)
             return removed
 
         return await self._file.run(op)
