@@ -30,7 +30,7 @@ apply it once between them. (The webhook's claim in the store catches repeats be
 Logging: never answers, texts or names — only a keyed hash of the user key, so operators can
 correlate lines for one user without learning who it is. The hash is injected (``user_hash``: the
 bot's one keyed hash, the same in every worker); the engine holds no key. Without one, log lines
-name no user at all.
+name no user at all. Nor state names: a saved turn logs how many questions were answered, not which.
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ class Engine:
                     return []
                 if result.effects:
                     await self.storage.commit(inbound.user_key, result.effects, inbound.now)
+                    _log_saved(result, self.user_hash(inbound.user_key))
                 return list(result.replies)
             except StorageConflict:
                 log.info("session conflict, re-applying turn user=%s", self.user_hash(inbound.user_key))
@@ -195,6 +196,14 @@ class Preloaded:
     """A session loaded by the channel before the engine runs (None: the user has none)."""
 
     stored: StoredSession | None
+
+
+def _log_saved(result: TurnResult, who: str) -> None:
+    """One INFO line per saved turn with the number of questions answered so far: never the state's name, which
+    can tell an answer (reaching ``record_sentence`` means a criminal record)."""
+    for effect in result.effects:
+        if isinstance(effect, SaveSession):
+            log.info("turn saved user=%s steps=%d", who, len(effect.session.history))
 
 
 def _schedules(result: TurnResult) -> bool:

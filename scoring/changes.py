@@ -56,7 +56,14 @@ class Parsed:
 
 
 def _value(raw: str) -> Any:
-    return None if raw.lower() == "null" else raw
+    """``null``, ``true`` and ``false`` as JSON has them (a yes/no field takes only a real boolean); anything else
+    stays text for the profile's own validation (numbers, dates, enum words)."""
+    word = raw.lower()
+    if word == "null":
+        return None
+    if word in ("true", "false"):
+        return word == "true"
+    return raw
 
 
 def parse_changes(changes: Sequence[str]) -> Parsed:

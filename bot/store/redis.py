@@ -86,12 +86,18 @@ UNAVAILABLE_ERRORS = (
 
 _UNLINK_BATCH = 500
 
+DEFAULT_POOL_SIZE = 300
+"""Connections one process may open: above the webhook's 256 posts in flight (each holds at most one connection
+at a time) plus the reminder dispatcher, the purger and health checks. redis-py's default, 100, made a burst of
+130 concurrent posts fail with ``MaxConnectionsError`` (a 500 to Telegram)."""
+
 
 def make_client(
     url: str,
     *,
     socket_timeout: float = 2.0,
     health_check_interval: int = 30,
+    max_connections: int = DEFAULT_POOL_SIZE,
 ) -> Redis:
     """A client tuned to fail fast and heal itself, instead of redis-py's retry-for-seconds default.
 
@@ -102,6 +108,7 @@ def make_client(
         "socket_timeout": socket_timeout,
         "socket_connect_timeout": socket_timeout,
         "health_check_interval": health_check_interval,
+        "max_connections": max_connections,
         "retry": Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=1,
                        supported_errors=(redis_errors.ConnectionError,)),
         "decode_responses": False,

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -45,12 +46,21 @@ def real_clock_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in FAKETIME_VARIABLES}
 
 
-def answers_ping(port: int, timeout: float = 0.5) -> bool:
+def answers_ping(port: int, timeout: float = 0.5, *, password: str | None = None,
+                 tls: ssl.SSLContext | None = None) -> bool:
     """Speak raw RESP so readiness checks do not depend on the client library under test."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(64).startswith(b"+PONG")
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+            sock = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls is not None else raw
+            command = b"PING\r\n" if password is None else f"AUTH {password}\r\nPING\r\n".encode()
+            sock.sendall(command)
+            answer = b""
+            while b"PONG" not in answer and len(answer) < 128:
+                chunk = sock.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+            return b"+PONG" in answer
     except OSError:
         return False
 
@@ -58,7 +68,7 @@ def answers_ping(port: int, timeout: float = 0.5) -> bool:
 class RedisServer:
     """Owns one redis-server subprocess; use as a context manager or call ``cleanup()``."""
 
-    def __init__(self, port: int | None = None, *, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, port: int | None = None, *, extra: tuple[str, ...] = (), password: str | None = None) -> None:
         if REDIS_SERVER is None:
             raise RuntimeError(SKIP_REASON)
         self._binary = REDIS_SERVER
@@ -67,10 +77,15 @@ class RedisServer:
         self._dir = Path(tempfile.mkdtemp(prefix="jifen-redis-"))
         self._process: subprocess.Popen[bytes] | None = None
         self._extra = extra  # more command-line options, e.g. ("--replicaof", "127.0.0.1 6380")
+        self.password = password  # --requirepass: the URL carries it
+
+    def _ready(self) -> bool:
+        return answers_ping(self.port, password=self.password)
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password is not None else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     @property
     def running(self) -> bool:
@@ -103,7 +118,7 @@ class RedisServer:
             if self._process.poll() is not None:
                 self._process = None
                 return False
-            if answers_ping(self.port):
+            if self._ready():
                 return True
             time.sleep(0.02)
         self.stop()
@@ -118,6 +133,8 @@ class RedisServer:
             "daemonize": "no",  # stay our child so stop() can signal and reap it
             "dir": str(self._dir),
         }
+        if self.password is not None:
+            options["requirepass"] = self.password
         return [*(arg for name, value in options.items() for arg in (f"--{name}", value)), *self._extra]
 
     def stop(self) -> None:

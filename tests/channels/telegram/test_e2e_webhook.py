@@ -131,13 +131,28 @@ async def test_without_the_right_secret_403_and_nothing_processed(
     assert len(fake.sent_messages(503)) == 1
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"", b"[1, 2]", b'{"update_id": "7"}', b"null"],
-                         ids=["broken", "not-utf8", "empty", "list", "id-not-int", "null"])
-async def test_malformed_bodies_get_400(server: Server, fake: FakeBotApi, body: bytes) -> None:
-    status, _ = await server.post(body)
+DEEP = b"[" * 5000 + b"]" * 5000
 
-    assert status == 400
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"", b"[1, 2]", b'{"update_id": "7"}', b"null",
+                                  b'{"update_id": true}', DEEP,
+                                  b'{"update_id": 8, "message": ' + DEEP + b"}",
+                                  b'{"update_id": 9, "message": "hello"}',
+                                  b'{"update_id": 10, "message": {"chat": 5}}',
+                                  b'{"update_id": 11, "callback_query": []}',
+                                  b'{"update_id": 12, "message": {"message_id": 1, "date": "today", '
+                                  b'"chat": {"id": 1, "type": "private"}}}'],
+                         ids=["broken", "not-utf8", "empty", "list", "id-not-int", "null", "id-bool", "deep",
+                              "deep-message", "message-a-string", "chat-a-number", "query-a-list", "date-a-string"])
+async def test_malformed_bodies_get_400_every_time_and_the_worker_stays_healthy(
+    server: Server, fake: FakeBotApi, body: bytes
+) -> None:
+    """400, never a 5xx that Telegram would retry forever: not JSON, nested too deep to parse (RecursionError),
+    or a shape PTB cannot read. Nothing is claimed, so the same body is refused the same way again."""
+    assert (await server.post(body))[0] == 400
+    assert (await server.post(body))[0] == 400
     assert fake.calls_to("sendMessage") == []
+    assert await server.health() == 200
 
 
 async def test_an_oversized_body_gets_413(server: Server, fake: FakeBotApi) -> None:
@@ -273,6 +288,7 @@ async def test_no_claimed_update_leaves_its_preloaded_session_behind(fake: FakeB
     channel, store = build_channel(settings)
     app = webhook_app(channel, store, settings)
     await channel.application.initialize()
+    await channel.application.start()  # what makes the webhook ready (run_webhook starts it once getMe answered)
     try:
         async with TestClient(TestServer(app)) as client:
             headers = {SECRET_HEADER: SECRET}
@@ -285,6 +301,7 @@ async def test_no_claimed_update_leaves_its_preloaded_session_behind(fake: FakeB
             assert len(fake.sent_messages(503)) == 1  # the consent screen, once; the edit was not answered
             assert channel.preloaded == {}
     finally:
+        await channel.application.stop()
         await channel.application.shutdown()
         await channel.queue.close()
         await store.close()
