@@ -46,6 +46,7 @@ from dialogs.messages import Inbound, Outbound
 from dialogs.ports import (
     DeleteUser,
     Effect,
+    KeepReplies,
     SaveSession,
     ScheduleReminders,
     SessionStorage,
@@ -160,13 +161,17 @@ class Engine:
         effects: list[Effect] = []
         if turn.action is Action.DELETE or (loaded is not None and session is None and after is None):
             # An unreadable session still means "consented before": do not keep its bytes around.
-            effects.append(DeleteUser())
+            applied = (*(session.applied_updates if session is not None else ()),
+                       *((inbound.update_id,) if inbound.update_id is not None else ()))
+            effects.append(DeleteUser(tuple(applied)))
         elif turn.action is Action.SAVE and after is not None:
             effects.append(SaveSession(after, loaded.version if loaded is not None else None,
                                        self.ttl_seconds(after, inbound.now)))
             date = reminder_date_of(after)
             if restate_reminders or date != (reminder_date_of(session) if session is not None else None):
                 effects.append(ScheduleReminders(date))
+            if inbound.update_id is not None:
+                effects.append(KeepReplies(inbound.update_id, replies))
         return TurnResult(replies, tuple(effects))
 
     def ttl_seconds(self, session: Session, now: dt.datetime) -> int:

@@ -96,7 +96,7 @@ class SqliteFile:
         return op(self._conn)
 
     def _connect(self) -> sqlite3.Connection:
-        _private_file(self._path)
+        make_private_file(self._path)
         conn = sqlite3.connect(
             self._path,
             timeout=self._busy_timeout_s,
@@ -139,17 +139,22 @@ DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
 
 
-def _private_file(path: Path) -> None:
+def make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents 0700, exactly, whatever the umask; one that already exists
+    is left as it is (an operator's choice, e.g. systemd's StateDirectory)."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+    for made in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            made.mkdir(mode=DIRECTORY_MODE)
+            os.chmod(made, DIRECTORY_MODE)  # mkdir's mode is masked by the umask
+
+
+def make_private_file(path: Path) -> None:
     """Create the missing directories of ``path`` 0700 and the file 0600, exactly, whatever the umask.
 
-    A directory that already exists is left as it is (an operator's choice, e.g. systemd's StateDirectory);
-    the database file is always made 0600, as SQLite gives that mode to the WAL and the shared-memory file.
+    The database file is always made 0600, as SQLite gives that mode to the WAL and the shared-memory file.
     """
-    missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
-    for directory in reversed(missing):
-        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
-            directory.mkdir(mode=DIRECTORY_MODE)
-            os.chmod(directory, DIRECTORY_MODE)  # mkdir's mode is masked by the umask
+    make_private_dirs(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
         if os.fstat(fd).st_mode & 0o777 != FILE_MODE:

@@ -36,16 +36,17 @@ from bot.redaction import masked_url
 from bot.reminders import open_reminder_queue
 from bot.retention import Purger
 from bot.settings import Settings
-from bot.store import SessionStore, StoreError, open_store
+from bot.store import Claim, SessionStore, StoreError, open_store
 from bot.store.redis import DEFAULT_POOL_SIZE
-from dialogs.engine import Preloaded
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT_SECONDS = 20
-UPDATE_CLAIM_SECONDS = 24 * 60 * 60
-"""How long a delivered update_id is remembered: Telegram gives up re-delivering well before."""
+PENDING_CLAIM_SECONDS = 30
+"""A webhook claim whose turn is not saved lapses after this: a worker that died between claiming and saving
+loses nothing (the re-delivery claims it again). Longer than a turn with its replies (their budget is 20 s), so
+a delivery repeated while the first is still being handled is asked to come back (503), not handled twice."""
 
 
 FD_RESERVE = 64
@@ -141,6 +142,7 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         if not await bring_up(app, start_calls, stop):
             return
         await app.start()
+        await channel.resend_kept()  # the replies of turns saved before a crash, before anything new
         channel.start_reminders()
         purger.start()
         log.info("polling for updates")
@@ -152,33 +154,42 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
 
 
 async def _shut_down(channel: TelegramChannel, store: SessionStore, purger: Purger) -> None:
-    """Stop purging and sending reminders, then PTB, then the queue before the store (the queue may share its
-    client)."""
+    """Stop purging and sending reminders, then PTB, write the deliveries not yet confirmed, then the queue
+    before the store (the queue may share its client)."""
     await purger.stop()
     await channel.stop_reminders()
     app = channel.application
     if app.running:
         await app.stop()
     await app.shutdown()
+    await channel.ledger.close()
     await channel.queue.close()
     await store.close()
 
 
 def webhook_app(channel: TelegramChannel, store: SessionStore, settings: Settings) -> web.Application:
+    """The webhook server of ``channel``: a post claims its update (pending, ``PENDING_CLAIM_SECONDS``) in the
+    round trip that loads the session; the save of its turn makes the claim final, or the ledger does once the
+    update is handled without a save."""
     assert settings.telegram_webhook_secret is not None
 
-    async def claim(user_key: str, update_id: int) -> bool:
-        claimed, loaded = await store.claim_update(user_key, str(update_id), UPDATE_CLAIM_SECONDS)
-        if claimed:
-            channel.preloaded[update_id] = Preloaded(loaded)  # the engine's load of this update costs no round trip
-        return claimed
+    async def claim(user_key: str, update_id: int) -> Claim:
+        digest = channel.digest(user_key, str(update_id))
+        arrival = await store.receive(user_key, digest, claim_seconds=PENDING_CLAIM_SECONDS)
+        if arrival.claim is Claim.NEW:
+            channel.arrivals[update_id] = arrival  # the engine's load of this update costs no round trip
+            channel.ledger.claimed(digest)
+        return arrival.claim
 
     async def release(user_key: str, update_id: int) -> None:
+        digest = channel.digest(user_key, str(update_id))
+        channel.ledger.released(digest)
         with contextlib.suppress(StoreError):
-            await store.release_update(user_key, str(update_id))
+            await store.release(digest)
 
-    def done(update_id: int) -> None:
-        channel.preloaded.pop(update_id, None)  # an update no handler took (an edited message, say)
+    def done(user_key: str, update_id: int) -> None:
+        channel.arrivals.pop(update_id, None)  # an update no handler took (an edited message, say)
+        channel.ledger.finished(channel.digest(user_key, str(update_id)))
 
     async def healthy() -> bool:
         try:

@@ -3,8 +3,10 @@
 Why our own aiohttp server rather than PTB's: we need the secret check to be constant-time and to
 answer 403, a body-size limit, malformed JSON refused before anything parses it into an update, a
 health check for load balancers, and de-duplication of repeated deliveries across workers (Telegram
-re-sends an update when a worker is slow). The claim for an ``update_id`` is stored under the user's
-own keys so that "forget me" removes it too.
+re-sends an update when a worker is slow). The claim for an ``update_id`` is named by a keyed digest
+(no user id in the store) and is *pending* until the update's turn is saved: a repeat meanwhile is asked
+to come back (503), a repeat after it is answered "duplicate", and a pending claim whose worker died lapses
+in seconds, so the re-delivery is handled.
 
 What is retried: an update that fails before the handlers run (the store down while claiming) releases its
 claim and answers 503 with ``Retry-After``, so Telegram delivers it again; so does every post while the bot
@@ -36,7 +38,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.telegram.keys import user_key_of_update_data
-from bot.store import StoreError
+from bot.store import Claim, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +56,11 @@ MAX_CONNECTIONS = 1000
 """Open connections at once, lowered to what the process's file-descriptor limit leaves (run.py)."""
 RETRY_AFTER_S = 1
 
-Claim = Callable[[str, int], Awaitable[bool]]
-"""(user key, update id) -> True the first time, False for a repeat."""
+ClaimUpdate = Callable[[str, int], Awaitable[Claim]]
+"""(user key, update id) -> NEW the first time, PENDING while another delivery is at it, DONE once it is saved."""
 Release = Callable[[str, int], Awaitable[None]]
-Done = Callable[[int], None]
-"""Called with the update id once the application is through with a claimed update, whatever the outcome."""
+Done = Callable[[str, int], None]
+"""Called with (user key, update id) once the application is through with a claimed update, whatever the outcome."""
 Health = Callable[[], Awaitable[bool]]
 Ready = Callable[[], bool]
 
@@ -78,7 +80,7 @@ def refused(error: str) -> web.Response:
 
 
 def make_webhook_app(application: Application[Any, Any, Any, Any, Any, Any], *, path: str, secret: str,
-                     claim: Claim, release: Release, healthy: Health, done: Done | None = None,
+                     claim: ClaimUpdate, release: Release, healthy: Health, done: Done | None = None,
                      ready: Ready = _always, max_in_flight: int = MAX_IN_FLIGHT) -> web.Application:
     if not secret:
         raise ValueError("webhook mode needs a secret token (JIFEN_TELEGRAM_WEBHOOK_SECRET)")
@@ -124,8 +126,10 @@ def make_webhook_app(application: Application[Any, Any, Any, Any, Any, Any], *, 
         except StoreError as exc:
             log.warning("could not claim an update (%s); asked for a retry", type(exc).__name__)
             return retry_later("store unavailable")
-        if not claimed:
+        if claimed is Claim.DONE:
             return web.json_response({"ok": True, "duplicate": True})
+        if claimed is not Claim.NEW:  # another delivery of it is being handled, or died before saving
+            return retry_later("in progress")
         try:
             await application.update_processor.process_update(update, application.process_update(update))
         except Exception as exc:
@@ -134,7 +138,7 @@ def make_webhook_app(application: Application[Any, Any, Any, Any, Any, Any], *, 
             return retry_later("retry")
         finally:
             if done is not None:
-                done(update_id)
+                done(user_key, update_id)
         return web.json_response({"ok": True})
 
     async def health(_: web.Request) -> web.Response:

@@ -27,7 +27,7 @@ from bot.channels.telegram.app import TelegramChannel
 from bot.channels.telegram.run import _OncePerMinute
 from bot.channels.telegram.webhook import SECRET_HEADER, LimitedSite, make_webhook_app
 from bot.reminders import MemoryReminderQueue
-from bot.store import MemoryStore
+from bot.store import Claim, MemoryStore
 from tests.channels.telegram.bot_harness import FakeNow, settings_for
 from tests.channels.telegram.fake_bot_api import FakeBotApi
 
@@ -55,10 +55,10 @@ async def serving(fake: FakeBotApi, tmp_path: Path, *, max_connections: int = 10
         gate.set()
     claiming: list[int] = []
 
-    async def claim(_user: str, update_id: int) -> bool:
+    async def claim(_user: str, update_id: int) -> Claim:
         claiming.append(update_id)
         await gate.wait()
-        return True
+        return Claim.NEW
 
     async def nothing(*_: object) -> None:
         return None
