@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = Field(default=8080, ge=1, le=65535)
     telegram_webhook_path: str = "/telegram/webhook"
+    reminder_lease_seconds: int = Field(default=60, ge=4, le=3600)
 
     @field_validator("redis_url", mode="before")
     @classmethod

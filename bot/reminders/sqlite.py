@@ -123,6 +123,15 @@ class SqliteReminderQueue(ReminderQueue):
         reminders = sorted((_reminder(row) for row in rows), key=lambda r: (r.due_at, r.id))
         return [Claimed(r, worker, lease_until, token) for r in reminders]
 
+    async def _renew(self, claimed: Claimed, lease_until: float) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            with write_transaction(conn):
+                cursor = conn.execute("UPDATE reminders SET lease_until = ? WHERE id = ? AND claim_token = ?",
+                                      (lease_until, claimed.reminder.id, claimed.token))
+            return cursor.rowcount == 1
+
+        return await self._file.run(op)
+
     async def _settle(self, claimed: Claimed, again: Reminder | None) -> bool:
         rid = claimed.reminder.id
 

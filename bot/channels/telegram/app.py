@@ -43,7 +43,17 @@ from bot.channels.telegram.render import chosen_label, render
 from bot.channels.telegram.replies import RETRY_DELAYS, ReplySender
 from bot.delivery import OUTBOX_GRACE_S, Ledger, decode_replies
 from bot.privacy import log_hasher, update_digester
-from bot.reminders import Blocked, Dispatcher, Failed, Reminder, ReminderQueue, RetryAfter, SendResult, Sent
+from bot.reminders import (
+    Blocked,
+    Dispatcher,
+    Failed,
+    Reminder,
+    ReminderQueue,
+    RetryAfter,
+    SendResult,
+    Sent,
+    batch_for,
+)
 from bot.sessions import make_engine
 from bot.settings import Settings
 from bot.store import Arrival, Loaded, SessionStore, StoreError
@@ -99,7 +109,9 @@ class TelegramChannel:
         self.application.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self.on_message))
         self.replies = ReplySender(self.application, self.ledger, self.user_hash, delays=reply_retry_delays,
                                    sleep=sleep)
-        self.dispatcher = Dispatcher(queue, self.send_reminder, worker_id=worker_id)
+        lease = float(settings.reminder_lease_seconds)
+        self.dispatcher = Dispatcher(queue, self.send_reminder, worker_id=worker_id, lease=lease,
+                                     batch=batch_for(lease))
         self._stop = asyncio.Event()
         self._reminder_task: asyncio.Task[None] | None = None
 
