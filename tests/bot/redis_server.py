@@ -209,3 +209,39 @@ class SentinelServer(RedisServer):
             f"sentinel failover-timeout {self.service} {self._down_after_ms * 4}\n"
         )
         return [str(conf), "--sentinel"]
+
+
+class TlsRedisServer(RedisServer):
+    """A redis-server that speaks TLS only (``--port 0 --tls-port``), with a password: what ``rediss://`` reaches.
+
+    The certificate is self-signed for 127.0.0.1, made with the ``openssl`` command in the server's private
+    directory; ``ca_file`` is what a client must trust (the URL's ``ssl_ca_certs``).
+    """
+
+    OPENSSL = shutil.which("openssl")
+
+    def __init__(self, password: str) -> None:
+        super().__init__(password=password)
+        if self.OPENSSL is None:
+            raise RuntimeError("openssl is not on PATH")
+        self.ca_file = self._dir / "cert.pem"
+        self._key_file = self._dir / "key.pem"
+        subprocess.run([self.OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-keyout", str(self._key_file), "-out", str(self.ca_file), "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+
+    @property
+    def url(self) -> str:
+        return (f"rediss://:{self.password}@127.0.0.1:{self.port}/0?ssl_ca_certs={self.ca_file}"
+                "&ssl_cert_reqs=required")
+
+    def _ready(self) -> bool:
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        return answers_ping(self.port, password=self.password, tls=context)
+
+    def _arguments(self) -> list[str]:
+        plain = super()._arguments()
+        at = plain.index("--port")
+        return [*plain[:at], "--port", "0", "--tls-port", plain[at + 1], *plain[at + 2:],
+                "--tls-cert-file", str(self.ca_file), "--tls-key-file", str(self._key_file),
+                "--tls-ca-cert-file", str(self.ca_file), "--tls-auth-clients", "no"]
