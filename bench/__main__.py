@@ -5,7 +5,15 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import e2e_bench, footprint_bench, planner_bench, reminders_bench, scoring_bench, turn_bench
+from bench import (
+    e2e_bench,
+    footprint_bench,
+    planner_bench,
+    reminders_bench,
+    scoring_bench,
+    turn_bench,
+    webhook_bench,
+)
 from bench.table import Row, markdown
 
 
@@ -17,6 +25,7 @@ def main() -> int:
     rows += reminders_bench.run()
     rows += footprint_bench.run()
     rows += e2e_bench.run()
+    rows += webhook_bench.run()
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}")
     print(markdown(rows))
     return 0

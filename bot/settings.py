@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(default=8080, ge=1, le=65535)
     telegram_webhook_path: str = "/telegram/webhook"
     reminder_lease_seconds: int = Field(default=60, ge=4, le=3600)
+    telegram_send_rate: int = Field(default=30, ge=0, le=1000)
+    """Messages per second the bot sends at most (PTB's AIORateLimiter): Telegram's limit for one bot is about 30.
+    0 sends without a limiter, for a Bot API without flood control (a local server, the tests' fake)."""
 
     @field_validator("redis_url", mode="before")
     @classmethod

@@ -95,15 +95,18 @@ class TelegramChannel:
         """What the webhook learned with an update's claim (its session, its tombstone), for that update's handler."""
         self.applied: Callable[[int], None] = _nothing
         """Told the id of each update once its effects are committed (the poller confirms it then)."""
-        self.application: AnyApp = (
+        builder: Any = (  # its type parameters change with the rate limiter
             ApplicationBuilder()
             .token(token)
             .base_url(settings.telegram_api_url)
             .concurrent_updates(PerUserUpdateProcessor(64))
-            .rate_limiter(AIORateLimiter(max_retries=0))
             .updater(None)  # polling is bot.channels.telegram.polling; the webhook is our own server
-            .build()
         )
+        if settings.telegram_send_rate:
+            builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_send_rate, max_retries=0))
+        self.application: AnyApp = builder.build()
+        self._waits: int | None = REPLY_RETRIES if settings.telegram_send_rate else None
+        """``rate_limit_args`` of the calls that wait out flood control in the limiter (PTB refuses them without)."""
         self.application.add_error_handler(self.on_error)
         self.application.add_handler(CallbackQueryHandler(self.on_callback))
         self.application.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self.on_message))
@@ -228,7 +231,7 @@ class TelegramChannel:
             await self.application.bot.edit_message_text(
                 f"{text_html}\n\n✔ <b>{html.escape(label, quote=False)}</b>", chat_id=query.message.chat.id,
                 message_id=query.message.message_id, parse_mode=ParseMode.HTML, reply_markup=None,
-                rate_limit_args=REPLY_RETRIES)
+                rate_limit_args=self._waits)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log a failed update without its content: PTB's default would print the exception, whose text
@@ -243,10 +246,10 @@ class TelegramChannel:
         for lang, code in COMMAND_LANGUAGES.items():
             t = translator(lang)
             commands = [BotCommand(c, t(f"tgcmd.{c}")) for c in COMMANDS]
-            await self.application.bot.set_my_commands(commands, language_code=code, rate_limit_args=REPLY_RETRIES)
+            await self.application.bot.set_my_commands(commands, language_code=code, rate_limit_args=self._waits)
         t = translator("zh")
         await self.application.bot.set_my_commands([BotCommand(c, t(f"tgcmd.{c}")) for c in COMMANDS],
-                                                   rate_limit_args=REPLY_RETRIES)
+                                                   rate_limit_args=self._waits)
 
     # --- reminders -----------------------------------------------------------------------------
     async def send_reminder(self, reminder: Reminder) -> SendResult:
