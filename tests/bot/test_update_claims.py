@@ -163,3 +163,41 @@ async def test_redis_receive_then_commit_is_two_round_trips(redis_server: RedisS
         assert stored is not None and stored.version == arrival.loaded.version + 1
         await store.delete_user(USER)
     await client.aclose()
+
+
+async def test_a_delivery_confirmed_rides_on_the_next_save_of_any_user(redis_server: RedisServer) -> None:
+    """The channel's path: the save writes the outbox; the confirmation of a delivery goes with the next save, even
+    another user's, so an update still costs two round trips and no outbox is left behind."""
+    from bot.delivery import Ledger
+    from bot.sessions import make_engine
+    from bot.settings import Settings
+
+    client = CountingRedis(redis_server.port)
+    async with RedisStore(client) as store:
+        ledger = Ledger(store, flush_after=3600.0)  # no timer: only saves carry the confirmation here
+
+        def digest(user: str, update_id: str) -> str:
+            return update_digest(KEY, user, update_id)
+
+        engine = make_engine(store, None, Settings(redis_url=None), ledger=ledger, digest=digest)
+
+        async def update(user: str, update_id: str, text: str) -> int:
+            client.round_trips = 0
+            arrival = await store.receive(user, digest(user, update_id))
+            await engine.handle(Inbound(user_key=user, now=NOW, text=text, update_id=update_id),
+                                Preloaded(arrival.loaded))
+            return client.round_trips
+
+        for user in (USER, OTHER):  # warm-up: consent, and the scripts are loaded
+            await update(user, f"{user}-1", "你好")
+            await update(user, f"{user}-2", "同意")
+        await update(USER, "a3", "1990-05-20")
+        kept = await store.load(USER)
+        assert kept is not None and kept.outbox is not None and kept.outbox.tag == "a3"
+        ledger.delivered(USER, "a3")  # the replies reached the user
+        assert await update(OTHER, "b3", "1985-01-01") == 2  # carries the confirmation of USER's delivery
+        confirmed = await store.load(USER)
+        assert confirmed is not None and confirmed.outbox is None
+        other = await store.load(OTHER)
+        assert other is not None and other.outbox is not None and other.outbox.tag == "b3"
+    await client.aclose()

@@ -134,3 +134,28 @@ async def test_reply_faults_lose_no_answer_and_do_not_block_other_users(fake: Fa
     finally:
         await store.close()
         await queue.close()
+
+
+async def test_a_403_is_final_sent_once_and_never_again(fake: FakeBotApi, tmp_path: Path) -> None:
+    """The user blocked the bot: one call, logged, not retried, and the refused replies are not kept for later."""
+    settings = settings_for(fake, tmp_path / "data")
+    store, queue = open_store(settings), open_reminder_queue(settings)
+    try:
+        async with BotHarness(fake, settings, store, queue, FakeNow()) as bot:
+            user = bot.user(7303, "en")
+            await user.say("hello")
+            await user.say("agree")
+            fake.fail_next("sendMessage", status=403, chat_id=user.id)
+            calls = len(fake.calls_to("sendMessage"))
+            await deliver_unanswered(bot, user, "1981-01-15")
+            assert len(fake.calls_to("sendMessage")) == calls + 1, "a 403 was retried"
+            await bot.channel.ledger.flush()
+            stored = await store.load(user.key)
+            assert stored is not None and stored.outbox is None, "refused replies were kept for the next contact"
+            [refused] = [c for c in fake.calls_to("sendMessage") if c.status == 403]
+            replies = await user.say("college")  # unblocked: the next answer gets its own replies only
+            assert parse_html(str(refused.params["text"]))[0].strip() not in [str(m["text"]) for m in replies]
+            assert bot.errors == []
+    finally:
+        await store.close()
+        await queue.close()
