@@ -30,7 +30,7 @@ from tests.faults.test_kill_unconfirmed import (
     GRACE_S,
     LANGUAGE,
     SCRIPT,
-    drive,
+    driven,
     expected_replies,
     refused_confirmation,
     sends_to,
@@ -51,11 +51,7 @@ async def test_killed_between_saving_and_replying_the_next_process_sends_the_rep
     first = BotProcess(fake, redis_server.url, tmp_path)
     second = BotProcess(fake, redis_server.url, tmp_path)
     try:
-        first.start()
-        await started(fake, first)
-        await drive(fake, redis_server.url, uid, DRIVEN_STEPS)
-        before = session_now(redis_server.url, user_key(uid))
-        assert before is not None
+        before = await driven(fake, redis_server.url, first, uid)
 
         if window == "unconfirmed":  # the poll now waiting fetches the update; no later one may confirm it
             await fake.wait_for(lambda: any(c.status is None for c in fake.calls_to("getUpdates")), timeout=10)

@@ -8,6 +8,7 @@ A failing sendMessage makes the error handler log: it must name the user only by
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,19 +57,27 @@ class Collect(logging.Handler):
         self.records.append(record)
 
 
-@pytest.fixture
-def captured(caplog: pytest.LogCaptureFixture) -> Iterator[Collect]:
-    """Every record of every logger, at DEBUG."""
-    caplog.set_level(logging.DEBUG)
+@contextlib.contextmanager
+def collecting(level: int) -> Iterator[Collect]:
+    """Every record of every logger at ``level`` and above, the root logger set to it meanwhile."""
     handler = Collect()
+    handler.setLevel(level)
     old_level = logging.root.level
     logging.root.addHandler(handler)
-    logging.root.setLevel(logging.DEBUG)
+    logging.root.setLevel(level)
     try:
         yield handler
     finally:
         logging.root.removeHandler(handler)
         logging.root.setLevel(old_level)
+
+
+@pytest.fixture
+def captured(caplog: pytest.LogCaptureFixture) -> Iterator[Collect]:
+    """Every record of every logger, at DEBUG."""
+    caplog.set_level(logging.DEBUG)
+    with collecting(logging.DEBUG) as handler:
+        yield handler
 
 
 @pytest.fixture
@@ -210,16 +219,8 @@ async def interview_with_a_criminal_record(fake: FakeBotApi, tmp_path: Path, clo
 @pytest.fixture
 def at_info() -> Iterator[Collect]:
     """Every record at INFO and above, the production level."""
-    handler = Collect()
-    handler.setLevel(logging.INFO)
-    old_level = logging.root.level
-    logging.root.addHandler(handler)
-    logging.root.setLevel(logging.INFO)
-    try:
+    with collecting(logging.INFO) as handler:
         yield handler
-    finally:
-        logging.root.removeHandler(handler)
-        logging.root.setLevel(old_level)
 
 
 async def test_info_logs_name_no_state_of_the_interview(

@@ -321,6 +321,7 @@ async def test_no_claimed_update_leaves_its_preloaded_session_behind(fake: FakeB
     finally:
         await channel.application.stop()
         await channel.application.shutdown()
+        await channel.ledger.close()
         await channel.queue.close()
         await store.close()
 

@@ -81,6 +81,7 @@ async def serving(fake: FakeBotApi, tmp_path: Path, *, max_connections: int = 10
         await runner.cleanup()
         await channel.application.stop()
         await channel.application.shutdown()
+        await channel.ledger.close()
 
 
 @pytest.fixture
