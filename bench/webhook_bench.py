@@ -129,15 +129,16 @@ async def _seed_reminders(redis_url: str) -> None:
     from bot.reminders import RedisReminderQueue
     from bot.store import RedisStore
     from tests.dialogs.chat import Chat, engine_on
-    from tests.worker_clock import worker_epoch, worker_now
+    from tests.worker_clock import WORKER_NOW, worker_epoch
 
     store = RedisStore(redis_url, clock=worker_epoch)
     queue = RedisReminderQueue(store.client)
     engine = engine_on(store, queue)
     try:
-        script = [*EXAMPLE_B[:-1], worker_now().date().isoformat()]  # expires today: one reminder, due now
+        # Expires today: one reminder, due at the instant the workers' clocks start (they start from WORKER_NOW).
+        script = [*EXAMPLE_B[:-1], WORKER_NOW.date().isoformat()]
         for n in range(REMINDERS):
-            chat = Chat(engine, user=user_key(FIRST_ID + n), now=worker_now())
+            chat = Chat(engine, user=user_key(FIRST_ID + n), now=WORKER_NOW)
             for line in script:
                 await chat.send(line)
         assert await queue.count() == REMINDERS

@@ -29,7 +29,7 @@ from tests.bot.redis_server import RedisServer
 from tests.channels.telegram.fake_bot_api import FakeBotApi, parse_html
 from tests.dialogs.chat import engine_on
 from tests.dialogs.examples import EXAMPLES
-from tests.faults.procs import BotProcess, session_now
+from tests.faults.procs import BotProcess, outbox_now, session_now
 from tests.faults.test_kill_resume import confirmed, history_len, more_history, more_replies, started
 from tests.worker_clock import worker_now
 
@@ -113,6 +113,8 @@ async def test_killed_after_fetching_before_saving_the_answer_is_applied_once_by
     second = BotProcess(fake, redis_server.url, tmp_path)
     try:
         before = await driven(fake, redis_server.url, first, uid)
+        # The last replies' delivery is confirmed (a moment after it): what a restart re-sends is only what was not.
+        await fake.wait_for(lambda: outbox_now(redis_server.url, user_key(uid)) is None, timeout=10)
 
         redis_server.pause()  # the bot can fetch the update but not save its answer
         try:
@@ -163,6 +165,9 @@ async def test_killed_after_saving_before_confirming_the_repeat_is_not_applied_a
         update = fake.inject_message(uid, SCRIPT[REPEATABLE_STEP], language_code=LANGUAGE)
         await fake.wait_for(lambda: history_len(redis_server.url, uid) > len(before.history), timeout=10)
         await fake.wait_for(lambda: refused_confirmation(fake, update["update_id"]), timeout=10)
+        # Its replies were delivered and that is confirmed in the store (tests/faults/test_kill_before_reply.py kills
+        # before they go out): the repeat must then be neither applied nor answered again.
+        await fake.wait_for(lambda: outbox_now(redis_server.url, user_key(uid)) is None, timeout=10)
         first.kill()
         fake.clear_faults()
         saved = session_now(redis_server.url, user_key(uid))

@@ -25,7 +25,7 @@ from tests.dialogs.chat import Chat, engine_on
 from tests.dialogs.examples import EXAMPLES
 from tests.faults.procs import BotProcess
 from tests.faults.test_two_workers import ready
-from tests.worker_clock import worker_epoch, worker_now
+from tests.worker_clock import WORKER_NOW, worker_epoch
 
 pytestmark = pytest.mark.slow  # three worker processes, a minute of sends
 
@@ -42,9 +42,10 @@ async def seed(redis_url: str) -> None:
     queue = RedisReminderQueue(store.client)
     engine = engine_on(store, queue)
     try:
-        script = [*D[:-1], worker_now().date().isoformat()]
+        # At the instant the workers' clocks start (not the tests' moving one): the reminder is due as they start.
+        script = [*D[:-1], WORKER_NOW.date().isoformat()]
         for n in range(USERS):
-            chat = Chat(engine, user=user_key(FIRST_ID + n), now=worker_now())
+            chat = Chat(engine, user=user_key(FIRST_ID + n), now=WORKER_NOW)
             for step in script:
                 await chat.send(step)
         assert await queue.count() == USERS
