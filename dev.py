@@ -26,6 +26,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".jifen-installed"
 DEV_LOCK = ROOT / "requirements-dev.lock"  # everything: runtime, dev tools, uv, setuptools (dev.py, CI)
 RUNTIME_LOCK = ROOT / "requirements.lock"  # runtime and setuptools only (deploy/Dockerfile)
+TOOLS_LOCK = ROOT / "requirements-tools.lock"  # pip and setuptools of the image's base interpreter (deploy/Dockerfile)
 LOCK_PYTHON = "3.11"  # the oldest Python the README names; uv's --universal lock also serves every newer one
 FAST = "not slow"  # `dev.py test --fast`: the pytest marker expression
 
@@ -100,7 +101,13 @@ def _lock() -> int:
                               input=build_requires, text=True, check=False)
         if done.returncode:
             return done.returncode
-    print(f"Wrote {DEV_LOCK.name} and {RUNTIME_LOCK.name}; commit both.")
+    # The base image's own pip and setuptools (replaced before anything is installed); setuptools as in the others.
+    tools = [uv, *[c for c in common if c != "pyproject.toml"], "--constraint", DEV_LOCK.name,
+             "--output-file", TOOLS_LOCK.name]
+    done = subprocess.run(tools, cwd=ROOT, input="pip\nsetuptools\n", text=True, check=False)
+    if done.returncode:
+        return done.returncode
+    print(f"Wrote {DEV_LOCK.name}, {RUNTIME_LOCK.name} and {TOOLS_LOCK.name}; commit all three.")
     return 0
 
 

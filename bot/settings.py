@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     wechat_path: str = "/wechat"
     wechat_passive_seconds: float = Field(default=3.0, ge=0.0, le=4.5)
     wechat_templates: dict[Literal["reminder"], WechatTemplate] = Field(default_factory=dict)
+    reminder_lease_seconds: int = Field(default=60, ge=4, le=3600)
+    telegram_send_rate: int = Field(default=30, ge=0, le=1000)
+    """Messages per second the bot sends at most (PTB's AIORateLimiter): Telegram's limit for one bot is about 30.
+    0 sends without a limiter, for a Bot API without flood control (a local server, the tests' fake)."""
 
     @field_validator("redis_url", mode="before")
     @classmethod

@@ -30,7 +30,7 @@ apply it once between them. (The webhook's claim in the store catches repeats be
 Logging: never answers, texts or names — only a keyed hash of the user key, so operators can
 correlate lines for one user without learning who it is. The hash is injected (``user_hash``: the
 bot's one keyed hash, the same in every worker); the engine holds no key. Without one, log lines
-name no user at all.
+name no user at all. Nor state names: a saved turn logs how many questions were answered, not which.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from dialogs.messages import Inbound, Outbound
 from dialogs.ports import (
     DeleteUser,
     Effect,
+    KeepReplies,
     SaveSession,
     ScheduleReminders,
     SessionStorage,
@@ -115,6 +116,7 @@ class Engine:
                     return []
                 if result.effects:
                     await self.storage.commit(inbound.user_key, result.effects, inbound.now)
+                    _log_saved(result, self.user_hash(inbound.user_key))
                 return list(result.replies)
             except StorageConflict:
                 log.info("session conflict, re-applying turn user=%s", self.user_hash(inbound.user_key))
@@ -159,13 +161,17 @@ class Engine:
         effects: list[Effect] = []
         if turn.action is Action.DELETE or (loaded is not None and session is None and after is None):
             # An unreadable session still means "consented before": do not keep its bytes around.
-            effects.append(DeleteUser())
+            applied = (*(session.applied_updates if session is not None else ()),
+                       *((inbound.update_id,) if inbound.update_id is not None else ()))
+            effects.append(DeleteUser(tuple(applied)))
         elif turn.action is Action.SAVE and after is not None:
             effects.append(SaveSession(after, loaded.version if loaded is not None else None,
                                        self.ttl_seconds(after, inbound.now)))
             date = reminder_date_of(after)
             if restate_reminders or date != (reminder_date_of(session) if session is not None else None):
                 effects.append(ScheduleReminders(date))
+            if inbound.update_id is not None:
+                effects.append(KeepReplies(inbound.update_id, replies))
         return TurnResult(replies, tuple(effects))
 
     def ttl_seconds(self, session: Session, now: dt.datetime) -> int:
@@ -195,6 +201,14 @@ class Preloaded:
     """A session loaded by the channel before the engine runs (None: the user has none)."""
 
     stored: StoredSession | None
+
+
+def _log_saved(result: TurnResult, who: str) -> None:
+    """One INFO line per saved turn with the number of questions answered so far: never the state's name, which
+    can tell an answer (reaching ``record_sentence`` means a criminal record)."""
+    for effect in result.effects:
+        if isinstance(effect, SaveSession):
+            log.info("turn saved user=%s steps=%d", who, len(effect.session.history))
 
 
 def _schedules(result: TurnResult) -> bool:

@@ -3,10 +3,10 @@ imports bot/.
 
 A turn is a value (``TurnResult``): the replies, and the **effects** to commit for the user — save the session
 (compare-and-set on the version loaded), delete everything about the user, put the user's reminders on a date
-(or on none). The engine computes it without touching the store, then hands every effect of it to one
-``SessionStorage.commit`` call, which each backend carries out in one write (one Redis pipeline, one SQLite
-transaction). Nothing travels between the layers but these values: no context variables, no re-reading of
-what was just written.
+(or on none), keep the replies with the save until they are delivered. The engine computes it without touching
+the store, then hands every effect of it to one ``SessionStorage.commit`` call, which each backend carries out in
+one write (one Redis pipeline, one SQLite transaction). Nothing travels between the layers but these values: no
+context variables, no re-reading of what was just written.
 
 Dependencies point one way (bot -> dialogs -> scoring, DESIGN.md): the stores in bot/ implement this port, and
 their errors are subclasses of the two below.
@@ -44,7 +44,25 @@ class SaveSession:
 
 @dataclass(frozen=True, slots=True)
 class DeleteUser:
-    """Erase the session, the reminders and every other value kept for the user."""
+    """Erase the session, the reminders and every other value kept for the user.
+
+    ``update_ids`` are the channel deliveries applied for the user (the session's record and this one): the
+    store keeps a keyed digest of each for a while, so a re-delivery cannot act for a user who is gone.
+    """
+
+    update_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KeepReplies:
+    """Keep the turn's ``replies`` with the saved session until the channel has delivered them.
+
+    Only for a delivery a channel may repeat (``update_id``): the repeat of a turn whose replies never arrived
+    gets them again, instead of nothing (the turn is not applied twice).
+    """
+
+    update_id: str
+    replies: tuple[Outbound, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +75,7 @@ class ScheduleReminders:
     expires_on: dt.date | None
 
 
-Effect = SaveSession | DeleteUser | ScheduleReminders
+Effect = SaveSession | DeleteUser | ScheduleReminders | KeepReplies
 
 
 @dataclass(frozen=True, slots=True)

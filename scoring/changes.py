@@ -51,6 +51,10 @@ DATE_FIELDS: frozenset[str] = frozenset({
     "full_time_graduation_date", "public_service_since", "hukou_spouse_married_on", "remote_area.since",
 })
 """Fields whose value is the date the thing began: a later date defers the change to that date."""
+FLAG_FIELDS: frozenset[str] = frozenset({
+    "title_skill_recognised", "shortage_major", "innovation_talent", "permit.valid", "employed_now",
+})
+"""Yes/no fields: a change may say yes/no as people and the profile's readers do ("yes", "0", "false")."""
 
 _DATE = r"(\d{4}-\d{2}(?:-\d{2})?)"
 _SET = re.compile(rf"^\s*([a-z_.]+)\s*=\s*(.+?)(?:\s+from\s+{_DATE})?\s*$")
@@ -106,7 +110,14 @@ def flag(value: Any) -> bool | None:
 
 
 def _value(raw: str) -> Any:
-    return None if raw.lower() == "null" else raw
+    """``null``, ``true`` and ``false`` as JSON has them (a yes/no field takes only a real boolean); anything else
+    stays text for the profile's own validation (numbers, dates, enum words)."""
+    word = raw.lower()
+    if word == "null":
+        return None
+    if word in ("true", "false"):
+        return word == "true"
+    return raw
 
 
 def _month(year: str, month: str, text: str) -> int:
@@ -157,6 +168,13 @@ def parse_changes(changes: Sequence[str]) -> Parsed:
                     as_of = dt.date.fromisoformat(raw)
                 except ValueError:
                     raise ChangeError(f"{text!r}: as_of must be YYYY-MM-DD") from None
+            elif field in FLAG_FIELDS:
+                value = flag(raw)
+                if value is None:
+                    raise ChangeError(f"{text!r}: {field} is yes or no (true/false)")
+                sets[field] = value
+                if start is not None:
+                    starts[field] = _date(start, text)
             else:
                 sets[field] = _value(raw)
                 if start is not None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -65,10 +66,21 @@ class RecordKind(StrEnum):
 
 
 _YM = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_MONTH = 1900 * 12
+"""January 1900: earlier months are refused (nobody alive paid insurance then)."""
+LAST_MONTH = 9999 * 12 + 11
+"""December 9999, the last month a date can hold."""
 
 
 def _parse_year_month(value: Any) -> int:
+    """A ``YYYY-MM`` text, or (from code, not JSON files) a month index; both within 1900-01..9999-12.
+
+    The range is checked here, before anything counts months: an index of a billion would otherwise reach the
+    overlap check as a range of a billion months.
+    """
     if isinstance(value, int) and not isinstance(value, bool):
+        if not FIRST_MONTH <= value <= LAST_MONTH:
+            raise ValueError("must be a month written YYYY-MM")
         return value
     if not isinstance(value, str) or not (m := _YM.match(value)):
         raise ValueError("must be a month written YYYY-MM")
@@ -76,6 +88,25 @@ def _parse_year_month(value: Any) -> int:
     if not 1 <= month <= 12 or year < 1900:
         raise ValueError("must be a month written YYYY-MM")
     return year * 12 + month - 1
+
+
+def _not_a_bool(value: Any) -> Any:
+    """JSON ``true`` is not a count or an amount (pydantic alone would read it as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+def _a_bool(value: Any) -> Any:
+    """Only JSON ``true``/``false`` (pydantic alone would also take 1, "yes", "on")."""
+    if value is not None and not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_not_a_bool)]
+Amount = Annotated[float, BeforeValidator(_not_a_bool)]
+Flag = Annotated[bool, BeforeValidator(_a_bool)]
 
 
 def _year_month_validator(value: Any) -> int:
@@ -91,7 +122,8 @@ YearMonth = Annotated[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # No NaN or infinity in any number: a profile file may say Infinity, and nothing downstream can count it.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Contribution(_Model):
@@ -99,8 +131,8 @@ class Contribution(_Model):
 
     start: YearMonth = Field(alias="from")
     end: YearMonth = Field(alias="to")
-    multiple: float | None = Field(default=None, gt=0, le=10)
-    base_cny: float | None = Field(default=None, gt=0, le=1_000_000)
+    multiple: Amount | None = Field(default=None, gt=0, le=10)
+    base_cny: Amount | None = Field(default=None, gt=0, le=1_000_000)
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -121,9 +153,9 @@ class Contribution(_Model):
 
 
 class Investment(_Model):
-    avg_annual_tax_cny: float = Field(default=0, ge=0)
-    share: float = Field(default=1.0, ge=0, le=1)
-    avg_local_hires: float = Field(default=0, ge=0)
+    avg_annual_tax_cny: Amount = Field(default=0, ge=0, le=1e12)
+    share: Amount = Field(default=1.0, ge=0, le=1)
+    avg_local_hires: Amount = Field(default=0, ge=0, le=1e7)
 
 
 class RemoteArea(_Model):
@@ -134,11 +166,11 @@ class RemoteArea(_Model):
 class Record(_Model):
     kind: RecordKind
     date: dt.date
-    sentence_years: float = Field(default=0, ge=0, le=100)
+    sentence_years: Amount = Field(default=0, ge=0, le=100)
 
 
 class Permit(_Model):
-    valid: bool = True
+    valid: Flag = True
     expires_on: dt.date | None = None
 
 
@@ -154,25 +186,25 @@ class Profile(_Model):
     education: Education
     full_time_graduation_date: dt.date | None = None
     title_skill: TitleSkill = TitleSkill.NONE
-    title_skill_recognised: bool = True
+    title_skill_recognised: Flag = True
     title_skill_since: dt.date | None = None
     """When the current title or skill level was obtained (optional): the planner's skill ladder counts the
     years in the trade after it (POLICY.md §9); without it a plan says which prerequisite it assumed."""
     trade_years: float | None = Field(default=None, ge=0, le=80)
     """Years worked in the current trade or professional field (optional): the experience a title or the
     next skill level needs (POLICY.md §9)."""
-    insurance_months: int = Field(ge=0, le=1200)
+    insurance_months: Count = Field(ge=0, le=1200)
     contributions: tuple[Contribution, ...] = ()
-    shortage_major: bool = False
+    shortage_major: Flag = False
     investment: Investment = Investment()
     public_service_since: dt.date | None = None
     remote_area: RemoteArea = RemoteArea()
     award: Award = Award.NONE
     hukou_spouse_married_on: dt.date | None = None
-    innovation_talent: bool = False
+    innovation_talent: Flag = False
     records: tuple[Record, ...] = ()
     permit: Permit = Permit()
-    employed_now: bool | None = None
+    employed_now: Flag | None = None
     """Employed in Shanghai and paying employee insurance now (POLICY.md §2): only an employer files.
     None (absent): derived from the contributions when given (see scoring.eligibility.employment), else true."""
 
@@ -200,20 +232,20 @@ class Profile(_Model):
 
 
 def _check_contributions(p: Profile) -> None:
-    covered: set[int] = set()
+    """Ranges are compared as intervals, never expanded into months: the check costs the same for any range."""
     total = 0
+    last: int | None = None  # the last month covered by the ranges so far (they are sorted by start)
     for i, c in enumerate(sorted(p.contributions, key=lambda c: c.start)):
-        months = set(range(c.start, c.end + 1))
-        if covered & months:
-            raise ValueError(f"contributions[{i}]: months overlap another range ({month_label(min(covered & months))})")
-        covered |= months
+        if last is not None and c.start <= last:
+            raise ValueError(f"contributions[{i}]: months overlap another range ({month_label(c.start)})")
+        last = c.end
         total += c.months
     if total > p.insurance_months:
         raise ValueError(
             f"contributions: cover {total} months, more than insurance_months ({p.insurance_months})"
         )
-    if p.as_of is not None and covered and max(covered) > month_of(p.as_of):
-        raise ValueError(f"contributions: month {month_label(max(covered))} is after as_of")
+    if p.as_of is not None and last is not None and last > month_of(p.as_of):
+        raise ValueError(f"contributions: month {month_label(last)} is after as_of")
 
 
 _DATED_FIELDS: tuple[tuple[str, str], ...] = (

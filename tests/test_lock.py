@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 DEV_LOCK = ROOT / "requirements-dev.lock"
 RUNTIME_LOCK = ROOT / "requirements.lock"
+TOOLS_LOCK = ROOT / "requirements-tools.lock"
 
 _PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)(?:\s*;\s*(?P<marker>[^\\]+?))?\s*\\?$")
 _HASH = re.compile(r"^\s+--hash=sha256:[0-9a-f]{64}\s*\\?$")
@@ -71,7 +72,7 @@ def test_every_direct_dependency_is_pinned_inside_its_range(lock: Path, dev: boo
     assert not problems, f"{lock.name} is stale, run `python3 dev.py lock`: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("lock", [DEV_LOCK, RUNTIME_LOCK], ids=["dev", "runtime"])
+@pytest.mark.parametrize("lock", [DEV_LOCK, RUNTIME_LOCK, TOOLS_LOCK], ids=["dev", "runtime", "tools"])
 def test_every_pin_carries_hashes_and_no_machine_paths(lock: Path) -> None:
     text = lock.read_text(encoding="utf-8")
     assert all(pin.hashes for pin in read_lock(lock).values())
@@ -82,3 +83,10 @@ def test_every_pin_carries_hashes_and_no_machine_paths(lock: Path) -> None:
 def test_the_image_runs_the_versions_the_tests_ran() -> None:
     dev, runtime = read_lock(DEV_LOCK), read_lock(RUNTIME_LOCK)
     assert {name: dev.get(name, None) for name in runtime} == runtime
+
+
+def test_the_tools_lock_pins_pip_and_the_same_setuptools() -> None:
+    """The image's base interpreter gets these before anything is installed (deploy/Dockerfile)."""
+    tools = read_lock(TOOLS_LOCK)
+    assert set(tools) == {"pip", "setuptools"}
+    assert tools["setuptools"] == read_lock(RUNTIME_LOCK)["setuptools"]

@@ -2,24 +2,29 @@
 
 Why beside the in-chat /forget: a person may ask by e-mail or through a support desk, or may have
 blocked the bot. The operator runs one command against the same store the bot uses (SQLite or Redis,
-from the JIFEN_* settings) and it removes exactly what /forget removes: the session, the update claims
-and other per-user values, and the reminders in the queue.
+from the JIFEN_* settings) and it removes exactly what /forget removes: the session (with its kept replies),
+other per-user values, and the reminders in the queue. Like /forget, it leaves tombstones for the updates the
+session records as applied — only their HMAC under ``JIFEN_HASH_KEY`` (user key and update id), kept 24 h — so a
+re-delivery of one cannot act for the user once they are gone.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 
 from bot.channels.telegram.keys import user_key
 from bot.channels.terminal import USER_KEY as TERMINAL_USER_KEY
 from bot.cli.settings import settings_or_none
-from bot.privacy import MissingHashKey, hash_key
+from bot.privacy import MissingHashKey, hash_key, update_digester
 from bot.reminders import open_reminder_queue
+from bot.sessions import Sessions
 from bot.settings import Settings
 from bot.store import StoreError, open_store
 from bot.store.base import check_user_key
+from scoring.policy import policy_or_default
 
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 1
@@ -35,12 +40,23 @@ def resolve_user(text: str) -> str:
     return key
 
 
+def applied_updates(data: str) -> list[str]:
+    """The update ids a stored session records as applied; none if it cannot be read (it is deleted anyway)."""
+    try:
+        ids = json.loads(data).get("applied_updates", [])
+    except (ValueError, AttributeError):
+        return []
+    return [i for i in ids if isinstance(i, str) and i] if isinstance(ids, list) else []
+
+
 async def forget(settings: Settings, key: str) -> int:
-    """What was removed: the store's items plus the queue's reminders."""
+    """What was removed: the store's items plus the queue's reminders (the tombstones left count as nothing)."""
     store = open_store(settings)
     queue = open_reminder_queue(settings, beside=store)
+    sessions = Sessions(store, queue, policy_or_default(None), digest=update_digester(settings))
     try:
-        return await store.delete_user(key) + await queue.cancel_user(key)
+        loaded = await store.load(key)
+        return await sessions.delete_user(key, applied_updates(loaded.data) if loaded is not None else [])
     finally:
         await queue.close()
         await store.close()

@@ -12,6 +12,37 @@ from scoring import Profile, ProfileError, parse_profile
 MAX_PROFILE_BYTES = 1_000_000
 
 
+class _Refused(ValueError):
+    """Valid JSON syntax that a profile still may not use."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object with a key twice is refused: ``json`` would keep the last silently, and the file says two things."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _Refused(f"the key {_quoted(key)} appears twice in one object")
+        data[key] = value
+    return data
+
+
+def _quoted(key: str) -> str:
+    """The key for a one-line message: printable and short."""
+    text = repr(key[:40])
+    return text + ("…" if len(key) > 40 else "")
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a number a profile can hold")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e400: a literal too large for a float
+        raise _Refused(f"the number {text[:40]} is too large")
+    return value
+
+
 def read_profile_data(path: str) -> dict[str, Any]:
     """The JSON object in ``path`` (``-`` is standard input is not supported: profiles are files)."""
     p = Path(path)
@@ -22,7 +53,9 @@ def read_profile_data(path: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite)
+    except _Refused as exc:
+        raise ProfileError(f"{path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ProfileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except (ValueError, RecursionError):  # a number over Python's digit limit, or nesting too deep to parse

@@ -25,6 +25,7 @@ async def mount_wechat(served: Served, settings: Settings) -> WechatChannel:
 
     async def close() -> None:
         await channel.drain()
+        await channel.ledger.close()  # the confirmations and final claims no save carried yet
         await client.aclose()
 
     served.cleanups.append(close)

@@ -12,7 +12,17 @@ Forgetting a user (/forget) takes two calls: ``SessionStore.delete_user`` and
 from __future__ import annotations
 
 from bot.reminders.base import Claimed, Reminder, ReminderQueue, reminder_id
-from bot.reminders.dispatcher import Blocked, Dispatcher, DispatchStats, Failed, RetryAfter, Send, SendResult, Sent
+from bot.reminders.dispatcher import (
+    Blocked,
+    Dispatcher,
+    DispatchStats,
+    Failed,
+    RetryAfter,
+    Send,
+    SendResult,
+    Sent,
+    batch_for,
+)
 from bot.reminders.memory import MemoryReminderQueue
 from bot.reminders.redis import RedisReminderQueue
 from bot.reminders.schedule import SEND_AT, kind_for, plan_reminders, reminder_offsets
@@ -36,6 +46,7 @@ __all__ = [
     "SendResult",
     "Sent",
     "SqliteReminderQueue",
+    "batch_for",
     "kind_for",
     "open_reminder_queue",
     "plan_reminders",

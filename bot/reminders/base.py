@@ -11,6 +11,9 @@ The queue is a small at-least-once work queue with leases:
 * ``ack`` / ``retry`` / ``drop`` settle a claim — but only while the claim is still the current
   one (fencing by a per-claim token), so a slow worker whose lease was taken over cannot delete
   or reschedule what another worker now owns.
+* ``renew`` extends a current claim's lease right before its send, and says False once another
+  worker has taken it over: a batch whose sends are slow (0.9 s each, say) outlives its lease, and
+  its tail is sent by whoever holds it then, never twice.
 
 Validation lives here (public methods check, ``_``-methods work) so every backend rejects
 exactly the same inputs. User keys are personal data: no message raised here contains one.
@@ -173,6 +176,16 @@ class ReminderQueue(Closable):
         check_worker(worker)
         return await self._claim_due(float(now), limit, float(now) + float(lease_seconds), worker)
 
+    async def renew(self, claimed: Claimed, lease_until: float) -> bool:
+        """Extend the lease of a claim that is still current (this worker's, lapsed or not) to ``lease_until``.
+
+        False when another worker has claimed the reminder since (its lease lapsed and was taken over), or it
+        was settled or cancelled: the caller must not send it then.
+        """
+        self._check_open()
+        check_time(lease_until, "lease_until")
+        return await self._renew(_check_claimed(claimed), float(lease_until))
+
     async def ack(self, claimed: Claimed) -> bool:
         """Delivered: remove for good. False when the claim is no longer current (lease taken over)."""
         self._check_open()
@@ -219,6 +232,9 @@ class ReminderQueue(Closable):
 
     @abstractmethod
     async def _claim_due(self, now: float, limit: int, lease_until: float, worker: str) -> list[Claimed]: ...
+
+    @abstractmethod
+    async def _renew(self, claimed: Claimed, lease_until: float) -> bool: ...
 
     @abstractmethod
     async def _settle(self, claimed: Claimed, again: Reminder | None) -> bool:

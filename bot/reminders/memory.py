@@ -62,6 +62,13 @@ class MemoryReminderQueue(ReminderQueue):
             entry.lease_until, entry.token = lease_until, token
         return [Claimed(e.reminder, worker, lease_until, token) for e in chosen]
 
+    async def _renew(self, claimed: Claimed, lease_until: float) -> bool:
+        entry = self._entries.get(claimed.reminder.id)
+        if entry is None or entry.token != claimed.token:
+            return False
+        entry.lease_until = lease_until
+        return True
+
     async def _settle(self, claimed: Claimed, again: Reminder | None) -> bool:
         rid = claimed.reminder.id
         entry = self._entries.get(rid)

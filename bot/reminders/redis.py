@@ -96,6 +96,13 @@ end
 return out
 """
 
+# KEYS: inflight, claims. ARGV: id, token, lease_until. Extends a claim that is still current; 1 if it was.
+_RENEW_SCRIPT = """
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
+return 1
+"""
+
 # KEYS: due, data, inflight, claims, user index. ARGV: id, token[, due_at, json].
 # Settles a claim if it is still current: removes it, or reschedules it when ARGV[3] is given.
 _SETTLE_SCRIPT = """
@@ -159,6 +166,7 @@ class RedisReminderQueue(ReminderQueue):
         self._schedule_script = self._client.register_script(_SCHEDULE_SCRIPT)
         self._claim_script = self._client.register_script(_CLAIM_SCRIPT)
         self._settle_script = self._client.register_script(_SETTLE_SCRIPT)
+        self._renew_script = self._client.register_script(_RENEW_SCRIPT)
         self._cancel_script = self._client.register_script(_CANCEL_SCRIPT)
 
     @property
@@ -214,6 +222,12 @@ class RedisReminderQueue(ReminderQueue):
             raw = await self._claim_script(keys=[self.due_key, self.inflight_key, self.data_key, self.claims_key],
                                            args=args)
         return [Claimed(Reminder.from_json(item), worker, lease_until, token) for item in raw]
+
+    async def _renew(self, claimed: Claimed, lease_until: float) -> bool:
+        args = [claimed.reminder.id, claimed.token, _num(lease_until)]
+        async with translate_errors():
+            result = await self._renew_script(keys=[self.inflight_key, self.claims_key], args=args)
+        return int(result) == 1
 
     async def _settle(self, claimed: Claimed, again: Reminder | None) -> bool:
         r = claimed.reminder

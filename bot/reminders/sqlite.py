@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot.reminders.base import Claimed, Reminder, ReminderQueue, group_by_user
 from bot.store.base import check_user_key
-from bot.store.sqlite_file import SqliteFile, write_transaction
+from bot.store.sqlite_file import SqliteFile, checkpoint, write_transaction
 
 _SCHEMA = (
     # lease_until/worker/claim_token are NULL while pending and set while a worker holds the row.
@@ -105,7 +105,9 @@ class SqliteReminderQueue(ReminderQueue):
     async def _cancel_user(self, user_key: str) -> int:
         def op(conn: sqlite3.Connection) -> int:
             with write_transaction(conn):
-                return int(conn.execute("DELETE FROM reminders WHERE user_key = ?", (user_key,)).rowcount)
+                removed = int(conn.execute("DELETE FROM reminders WHERE user_key = ?", (user_key,)).rowcount)
+            checkpoint(conn)  # a forgotten user's reminder ids (which hold the user key) leave the -wal file too
+            return removed
 
         return await self._file.run(op)
 
@@ -120,6 +122,15 @@ class SqliteReminderQueue(ReminderQueue):
         # RETURNING gives no order guarantee; restore "oldest first".
         reminders = sorted((_reminder(row) for row in rows), key=lambda r: (r.due_at, r.id))
         return [Claimed(r, worker, lease_until, token) for r in reminders]
+
+    async def _renew(self, claimed: Claimed, lease_until: float) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            with write_transaction(conn):
+                cursor = conn.execute("UPDATE reminders SET lease_until = ? WHERE id = ? AND claim_token = ?",
+                                      (lease_until, claimed.reminder.id, claimed.token))
+            return cursor.rowcount == 1
+
+        return await self._file.run(op)
 
     async def _settle(self, claimed: Claimed, again: Reminder | None) -> bool:
         rid = claimed.reminder.id

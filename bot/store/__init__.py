@@ -8,15 +8,30 @@ from __future__ import annotations
 
 from bot.clock import epoch as clock_epoch
 from bot.settings import Settings
-from bot.store.base import Clock, Loaded, SessionStore, StoreError, StoreUnavailable, VersionConflict
+from bot.store.base import (
+    Arrival,
+    Claim,
+    Clock,
+    Extras,
+    Loaded,
+    Outbox,
+    SessionStore,
+    StoreError,
+    StoreUnavailable,
+    VersionConflict,
+)
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 from bot.store.sqlite import SqliteStore
 
 __all__ = [
+    "Arrival",
+    "Claim",
     "Clock",
+    "Extras",
     "Loaded",
     "MemoryStore",
+    "Outbox",
     "RedisStore",
     "SessionStore",
     "SqliteStore",

@@ -14,11 +14,11 @@ do the work) so every backend rejects exactly the same inputs and no backend can
 
 from __future__ import annotations
 
-import hashlib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import TracebackType
 from typing import ClassVar, Self
 
@@ -29,7 +29,12 @@ Clock = Callable[[], float]
 
 _USER_KEY_RE = re.compile(r"[A-Za-z0-9_.@:-]{1,128}")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
-_UPDATE_RE = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
+_DIGEST_RE = re.compile(r"[0-9a-f]{32,128}")
+
+FINAL_CLAIM_SECONDS = 24 * 60 * 60
+"""A claim made final by the save of its update lives this long: Telegram gives up re-delivering well before."""
+TOMBSTONE_SECONDS = 24 * 60 * 60
+"""How long the updates of a forgotten user are remembered (as keyed digests): as long as they can come again."""
 
 
 class StoreError(Exception):
@@ -50,11 +55,61 @@ class StoreUnavailable(StoreError, StorageUnavailable):
 
 
 @dataclass(frozen=True, slots=True)
+class Outbox:
+    """The replies of the last saved turn, kept with the session until the channel has delivered them.
+
+    ``tag`` names the delivery they answer (the channel's update id); ``data`` is opaque here (bot.delivery
+    encodes the replies) and, like the session, excluded from repr: it quotes answers.
+    """
+
+    tag: str
+    data: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Loaded:
     """A session as stored. ``data`` is excluded from repr so logging a Loaded cannot leak answers."""
 
     data: str = field(repr=False)
     version: int
+    outbox: Outbox | None = None
+
+
+class Claim(StrEnum):
+    """What a webhook delivery found when it tried to claim its update."""
+
+    NEW = "new"  # claimed now: process it
+    PENDING = "pending"  # another delivery claimed it and has not saved its turn yet (or died before): retry later
+    DONE = "done"  # its turn was saved: a repeat
+    NOT_ASKED = "not-asked"  # polling: one process, nothing to claim
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What one round trip tells a channel about an update: its claim, whether it was applied to a user since
+    forgotten (a tombstone), and the user's session to hand to the engine."""
+
+    claim: Claim
+    forgotten: bool
+    loaded: Loaded | None
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """Small writes that ride on the next save (same round trip) or go together in one: claims made final
+    (digests) and outboxes whose replies were delivered (user key, outbox tag; cleared only if still that one)."""
+
+    final_claims: tuple[str, ...] = ()
+    cleared: tuple[tuple[str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.final_claims or self.cleared)
+
+    def __add__(self, other: Extras) -> Extras:
+        return Extras(self.final_claims + other.final_claims, self.cleared + other.cleared)
+
+
+NO_EXTRAS = Extras()
 
 
 def check_user_key(user_key: str) -> None:
@@ -154,19 +209,29 @@ def check_update_id(update_id: str) -> None:
     check_text(update_id, "update id")
 
 
-def update_token(update_id: str) -> str:
-    """The id as it appears in a key or value name: itself when its characters are safe there, else a digest.
-
-    Telegram's digits and WeChat's MsgId stay readable; anything else (a web client's id with spaces or
-    braces) cannot reach a key pattern or a hash tag.
-    """
-    if _UPDATE_RE.fullmatch(update_id):
-        return update_id
-    return "h" + hashlib.sha256(update_id.encode("utf-8")).hexdigest()[:32]
+def check_digest(digest: str) -> None:
+    """Claims and tombstones are named by a keyed digest (bot.privacy.update_digester), never by ids."""
+    if not isinstance(digest, str) or not _DIGEST_RE.fullmatch(digest):
+        raise ValueError("an update digest is 32-128 lowercase hex digits")
 
 
-def _update_name(update_id: str) -> str:
-    return f"update-{update_token(update_id)}"
+def check_outbox(outbox: Outbox | None) -> None:
+    if outbox is None:
+        return
+    if not isinstance(outbox, Outbox):
+        raise TypeError("outbox must be an Outbox or None")
+    check_update_id(outbox.tag)
+    check_text(outbox.data, "outbox")
+
+
+def check_extras(extras: Extras) -> None:
+    if not isinstance(extras, Extras):
+        raise TypeError("extras must be an Extras")
+    for digest in extras.final_claims:
+        check_digest(digest)
+    for user_key, tag in extras.cleared:
+        check_user_key(user_key)
+        check_update_id(tag)
 
 
 class SessionStore(Closable):
@@ -177,8 +242,12 @@ class SessionStore(Closable):
     backends agree when an injected clock jumps ahead.
 
     Named values (``put_value``/``get_value``) exist so later per-user features — reminders,
-    dedupe entries, locks — live in the same per-user key space and disappear with
-    ``delete_user`` without that method having to know about them.
+    locks — live in the same per-user key space and disappear with ``delete_user`` without that
+    method having to know about them.
+
+    Channel updates are not per-user values: their claims and the tombstones of a forgotten user's
+    updates are named only by a keyed digest of (user key, update id) and expire (:meth:`receive`), so
+    the store holds no user id for them, and nothing outlives its purpose.
     """
 
     _what = "store"
@@ -191,29 +260,44 @@ class SessionStore(Closable):
         check_user_key(user_key)
         return await self._load(user_key)
 
-    async def save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> int:
+    async def save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int, *,
+                   outbox: Outbox | None = None, extras: Extras = NO_EXTRAS) -> int:
         """Compare-and-set: write only if the stored version is still ``expected_version``.
 
         ``expected_version=None`` means "must not exist yet". Returns the new version (1 on
         create, old + 1 otherwise) and resets the expiry to now + ``ttl_seconds``. Raises
         ``VersionConflict`` when the precondition does not hold.
-        """
-        self._check_save(user_key, data, expected_version, ttl_seconds)
-        return await self._save(user_key, data, expected_version, ttl_seconds)
 
-    def _check_save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> None:
+        ``outbox`` replaces the kept replies (None: none kept). ``extras`` go in the same round trip (Redis:
+        the same pipeline, run even when the compare-and-set fails; SQLite: the same transaction, so then not).
+        """
+        self._check_save(user_key, data, expected_version, ttl_seconds, outbox, extras)
+        return await self._save(user_key, data, expected_version, ttl_seconds, outbox, extras)
+
+    def _check_save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int,
+                    outbox: Outbox | None, extras: Extras) -> None:
         """The checks of ``save``, shared with backend-specific variants of it (``RedisStore.save_with``)."""
         self._check_open()
         check_user_key(user_key)
         check_text(data, "data")
         check_expected_version(expected_version)
         check_ttl(ttl_seconds)
+        check_outbox(outbox)
+        check_extras(extras)
 
-    async def delete_user(self, user_key: str) -> int:
-        """Erase everything stored for the user (session and all values); returns items removed."""
+    async def delete_user(self, user_key: str, *, tombstones: Sequence[str] = ()) -> int:
+        """Erase everything stored for the user (session, outbox and all values); returns items removed.
+
+        ``tombstones`` (digests of the updates applied for the user) are written with the deletion and kept
+        ``TOMBSTONE_SECONDS``: a re-delivery of one of them is then recognised (:meth:`receive`) instead of
+        being applied to a user who no longer exists (an old "agree" would consent again). They count as
+        nothing removed.
+        """
         self._check_open()
         check_user_key(user_key)
-        return await self._delete_user(user_key)
+        for digest in tombstones:
+            check_digest(digest)
+        return await self._delete_user(user_key, tuple(tombstones))
 
     async def purge_expired(self) -> int:
         """Physically remove expired items; backends with native expiry may return 0."""
@@ -222,36 +306,39 @@ class SessionStore(Closable):
 
     # -- channel updates ------------------------------------------------------------------------
 
-    async def claim_update(self, user_key: str, update_id: str, ttl_seconds: int) -> tuple[bool, Loaded | None]:
-        """Claim a channel update for processing and return the user's session with the claim.
+    async def receive(self, user_key: str, digest: str, *, claim_seconds: int | None = None) -> Arrival:
+        """In one round trip: claim the update (when ``claim_seconds`` is given), look for its tombstone and
+        load the user's session with its outbox.
 
-        ``update_id`` is the channel's opaque de-duplication id (Telegram's ``update_id``, WeChat's ``MsgId``
-        or ``FromUserName`` + ``CreateTime``, a web client's message id), unique per user.
-
-        False the second time the same update is claimed (a re-delivery); the claim lives under the
-        user's keys, so forgetting the user forgets it. Loading in the same call lets a backend do
-        both in one round trip (a webhook update then costs claim+load and save: two).
+        ``digest`` is the keyed digest of (user key, update id) (bot.privacy.update_digester). A claim is first
+        *pending* and lapses after ``claim_seconds`` (a worker that dies before saving loses nothing: the
+        re-delivery claims it again); the save of its turn makes it final (``Extras.final_claims``), and then
+        it lives ``FINAL_CLAIM_SECONDS``.
         """
         self._check_open()
         check_user_key(user_key)
-        check_update_id(update_id)
-        check_ttl(ttl_seconds)
-        return await self._claim_update(user_key, update_id, ttl_seconds)
+        check_digest(digest)
+        if claim_seconds is not None:
+            check_ttl(claim_seconds)
+        return await self._receive(user_key, digest, claim_seconds)
 
-    async def release_update(self, user_key: str, update_id: str) -> None:
-        """Undo a claim so that the re-delivered update is processed (its first attempt failed early)."""
+    async def release(self, digest: str) -> None:
+        """Drop a pending claim so that the re-delivered update is processed (its first attempt failed early)."""
         self._check_open()
-        check_user_key(user_key)
-        check_update_id(update_id)
-        await self._release_update(user_key, update_id)
+        check_digest(digest)
+        await self._release(digest)
 
-    async def _claim_update(self, user_key: str, update_id: str, ttl_seconds: int) -> tuple[bool, Loaded | None]:
-        if not await self._put_value(user_key, _update_name(update_id), "1", ttl_seconds, True):
-            return False, None
-        return True, await self._load(user_key)
+    async def write_extras(self, extras: Extras) -> None:
+        """Claims made final and delivered outboxes cleared, in one round trip, when no save came to carry them."""
+        self._check_open()
+        check_extras(extras)
+        if extras:
+            await self._write_extras(extras)
 
-    async def _release_update(self, user_key: str, update_id: str) -> None:
-        await self._delete_value(user_key, _update_name(update_id))
+    async def kept_outboxes(self) -> list[tuple[str, Outbox]]:
+        """(user key, outbox) of every live session whose replies were not confirmed delivered (at start-up)."""
+        self._check_open()
+        return await self._kept_outboxes()
 
     # -- auxiliary per-user values --------------------------------------------------------------
 
@@ -290,10 +377,23 @@ class SessionStore(Closable):
     async def _load(self, user_key: str) -> Loaded | None: ...
 
     @abstractmethod
-    async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> int: ...
+    async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int,
+                    outbox: Outbox | None, extras: Extras) -> int: ...
 
     @abstractmethod
-    async def _delete_user(self, user_key: str) -> int: ...
+    async def _delete_user(self, user_key: str, tombstones: tuple[str, ...]) -> int: ...
+
+    @abstractmethod
+    async def _receive(self, user_key: str, digest: str, claim_seconds: int | None) -> Arrival: ...
+
+    @abstractmethod
+    async def _release(self, digest: str) -> None: ...
+
+    @abstractmethod
+    async def _write_extras(self, extras: Extras) -> None: ...
+
+    @abstractmethod
+    async def _kept_outboxes(self) -> list[tuple[str, Outbox]]: ...
 
     @abstractmethod
     async def _purge_expired(self) -> int: ...

@@ -1,8 +1,8 @@
 """In-process store for tests and benchmarks.
 
-It implements the full contract (CAS, expiry, per-user values) so code exercised against it
-behaves the same against the durable backends. Atomicity comes for free: no method awaits
-between reading and writing, so the event loop cannot interleave two savers.
+It implements the full contract (CAS, expiry, per-user values, claims, tombstones, outboxes) so code exercised
+against it behaves the same against the durable backends. Atomicity comes for free: no method awaits between
+reading and writing, so the event loop cannot interleave two savers.
 """
 
 from __future__ import annotations
@@ -10,7 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import epoch as clock_epoch
-from bot.store.base import Clock, Loaded, SessionStore, VersionConflict
+from bot.store.base import (
+    FINAL_CLAIM_SECONDS,
+    TOMBSTONE_SECONDS,
+    Arrival,
+    Claim,
+    Clock,
+    Extras,
+    Loaded,
+    Outbox,
+    SessionStore,
+    VersionConflict,
+)
 
 
 @dataclass(slots=True)
@@ -18,6 +29,10 @@ class _Item:
     data: str
     version: int
     expires_at: float
+    outbox: Outbox | None = None
+
+
+_PENDING, _DONE = "pending", "done"
 
 
 class MemoryStore(SessionStore):
@@ -28,6 +43,8 @@ class MemoryStore(SessionStore):
         self._clock = clock
         self._sessions: dict[str, _Item] = {}
         self._values: dict[str, dict[str, _Item]] = {}
+        self._claims: dict[str, _Item] = {}  # digest -> "pending" / "done"
+        self._tombstones: dict[str, float] = {}  # digest -> expires at
 
     def _live(self, item: _Item | None) -> _Item | None:
         if item is None or item.expires_at <= self._clock():
@@ -36,19 +53,23 @@ class MemoryStore(SessionStore):
 
     async def _load(self, user_key: str) -> Loaded | None:
         item = self._live(self._sessions.get(user_key))
-        return None if item is None else Loaded(item.data, item.version)
+        return None if item is None else Loaded(item.data, item.version, item.outbox)
 
-    async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> int:
+    async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int,
+                    outbox: Outbox | None, extras: Extras) -> int:
+        self._apply(extras)  # in the same round trip, whatever the compare-and-set says (as on Redis)
         item = self._live(self._sessions.get(user_key))
         current = None if item is None else item.version
         if current != expected_version:
             raise VersionConflict("session was modified concurrently")
         version = 1 if current is None else current + 1
-        self._sessions[user_key] = _Item(data, version, self._clock() + ttl_seconds)
+        self._sessions[user_key] = _Item(data, version, self._clock() + ttl_seconds, outbox)
         return version
 
-    async def _delete_user(self, user_key: str) -> int:
+    async def _delete_user(self, user_key: str, tombstones: tuple[str, ...]) -> int:
         removed = 1 if self._sessions.pop(user_key, None) is not None else 0
+        for digest in tombstones:
+            self._tombstones[digest] = self._clock() + TOMBSTONE_SECONDS
         return removed + len(self._values.pop(user_key, {}))
 
     async def _purge_expired(self) -> int:
@@ -64,7 +85,49 @@ class MemoryStore(SessionStore):
             removed += len(stale)
             if not values:
                 del self._values[user_key]
+        for digest in [d for d, item in self._claims.items() if item.expires_at <= now]:
+            del self._claims[digest]
+            removed += 1
+        for digest in [d for d, at in self._tombstones.items() if at <= now]:
+            del self._tombstones[digest]
+            removed += 1
         return removed
+
+    # -- channel updates ------------------------------------------------------------------------
+
+    async def _receive(self, user_key: str, digest: str, claim_seconds: int | None) -> Arrival:
+        claim = Claim.NOT_ASKED
+        if claim_seconds is not None:
+            held = self._live(self._claims.get(digest))
+            if held is None:
+                self._claims[digest] = _Item(_PENDING, 0, self._clock() + claim_seconds)
+                claim = Claim.NEW
+            else:
+                claim = Claim.DONE if held.data == _DONE else Claim.PENDING
+        forgotten = self._tombstones.get(digest, 0.0) > self._clock()
+        return Arrival(claim, forgotten, await self._load(user_key))
+
+    async def _release(self, digest: str) -> None:
+        held = self._claims.get(digest)
+        if held is not None and held.data == _PENDING:
+            del self._claims[digest]
+
+    async def _write_extras(self, extras: Extras) -> None:
+        self._apply(extras)
+
+    def _apply(self, extras: Extras) -> None:
+        for digest in extras.final_claims:
+            self._claims[digest] = _Item(_DONE, 0, self._clock() + FINAL_CLAIM_SECONDS)
+        for user_key, tag in extras.cleared:
+            item = self._sessions.get(user_key)
+            if item is not None and item.outbox is not None and item.outbox.tag == tag:
+                item.outbox = None
+
+    async def _kept_outboxes(self) -> list[tuple[str, Outbox]]:
+        return [(key, item.outbox) for key, item in self._sessions.items()
+                if item.outbox is not None and self._live(item) is not None]
+
+    # -- per-user values ------------------------------------------------------------------------
 
     async def _put_value(self, user_key: str, name: str, value: str, ttl_seconds: int, only_if_absent: bool) -> bool:
         values = self._values.setdefault(user_key, {})

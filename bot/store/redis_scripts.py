@@ -1,9 +1,10 @@
-"""Several Lua scripts in one Redis round trip.
+"""Several Lua scripts (and plain commands) in one Redis round trip.
 
 Why not redis-py's own support: a pipeline holding ``Script`` objects first sends ``SCRIPT EXISTS``
 for them, a second round trip on every call. Here each call is a plain ``EVALSHA`` in a
 non-transactional pipeline; only when the server answers ``NOSCRIPT`` (its script cache was
 flushed by a restart or a failover) are the missing scripts loaded and just those calls resent.
+A :class:`CommandCall` (``SET key value PX ms``) rides in the same pipeline as it is.
 
 The calls may touch keys of different hash tags (a user's session and the reminder queue): they
 are separate commands, not one script, so each stays within one Redis Cluster slot.
@@ -29,14 +30,27 @@ class ScriptCall:
     args: Sequence[str]
 
 
-async def _send(client: Redis, calls: Sequence[ScriptCall]) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class CommandCall:
+    """One plain command (its words), pipelined with scripts."""
+
+    words: tuple[str, ...]
+
+
+Call = ScriptCall | CommandCall
+
+
+async def _send(client: Redis, calls: Sequence[Call]) -> list[Any]:
     async with client.pipeline(transaction=False) as pipe:
         for call in calls:
-            pipe.evalsha(call.script.sha, len(call.keys), *call.keys, *call.args)
+            if isinstance(call, CommandCall):
+                pipe.execute_command(*call.words)
+            else:
+                pipe.evalsha(call.script.sha, len(call.keys), *call.keys, *call.args)
         return list(await pipe.execute(raise_on_error=False))
 
 
-async def run_scripts(client: Redis, calls: Sequence[ScriptCall]) -> list[Any]:
+async def run_scripts(client: Redis, calls: Sequence[Call]) -> list[Any]:
     """The replies of ``calls``, in order, sent as one pipeline; the first error reply is raised.
 
     Redis runs the commands of a pipeline in order, so a later call sees what an earlier one wrote,
@@ -46,7 +60,8 @@ async def run_scripts(client: Redis, calls: Sequence[ScriptCall]) -> list[Any]:
     replies = await _send(client, calls)
     missing = [i for i, reply in enumerate(replies) if isinstance(reply, redis_errors.NoScriptError)]
     if missing:
-        for script in {calls[i].script.sha: calls[i].script for i in missing}.values():
+        scripts = {c.script.sha: c.script for c in (calls[i] for i in missing) if isinstance(c, ScriptCall)}
+        for script in scripts.values():
             await client.script_load(script.script)
         for i, reply in zip(missing, await _send(client, [calls[i] for i in missing]), strict=True):
             replies[i] = reply

@@ -9,6 +9,11 @@ waits instead of failing.
 
 ``SqliteStore`` and ``SqliteReminderQueue`` each own a ``SqliteFile`` (normally on the same
 path); they differ only in the schema they set up and in the wording of their misuse errors.
+
+The file holds people's answers, so whatever the umask: the directories created for it are 0700 and the
+file is 0600 (SQLite gives its ``-wal`` and ``-shm`` files the database file's mode). After a deletion the
+WAL is checkpointed and truncated (:func:`checkpoint`): ``secure_delete`` zeroes the freed bytes in the
+database pages, but the WAL still holds the pages as they were until a checkpoint copies them back.
 """
 
 from __future__ import annotations
@@ -91,7 +96,7 @@ class SqliteFile:
         return op(self._conn)
 
     def _connect(self) -> sqlite3.Connection:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_file(self._path)
         conn = sqlite3.connect(
             self._path,
             timeout=self._busy_timeout_s,
@@ -128,6 +133,41 @@ class SqliteFile:
                 if not busy or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.01)
+
+
+DIRECTORY_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents 0700, exactly, whatever the umask; one that already exists
+    is left as it is (an operator's choice, e.g. systemd's StateDirectory)."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+    for made in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            made.mkdir(mode=DIRECTORY_MODE)
+            os.chmod(made, DIRECTORY_MODE)  # mkdir's mode is masked by the umask
+
+
+def make_private_file(path: Path) -> None:
+    """Create the missing directories of ``path`` 0700 and the file 0600, exactly, whatever the umask.
+
+    The database file is always made 0600, as SQLite gives that mode to the WAL and the shared-memory file.
+    """
+    make_private_dirs(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        if os.fstat(fd).st_mode & 0o777 != FILE_MODE:
+            os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
+
+
+def checkpoint(conn: sqlite3.Connection) -> bool:
+    """Copy the WAL into the database and truncate it to zero bytes; False if a reader kept it from finishing
+    (then the next checkpoint, at the latest the hourly purge, does it)."""
+    busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return not busy
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -45,12 +46,21 @@ def real_clock_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in FAKETIME_VARIABLES}
 
 
-def answers_ping(port: int, timeout: float = 0.5) -> bool:
+def answers_ping(port: int, timeout: float = 0.5, *, password: str | None = None,
+                 tls: ssl.SSLContext | None = None) -> bool:
     """Speak raw RESP so readiness checks do not depend on the client library under test."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(64).startswith(b"+PONG")
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+            sock = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls is not None else raw
+            command = b"PING\r\n" if password is None else f"AUTH {password}\r\nPING\r\n".encode()
+            sock.sendall(command)
+            answer = b""
+            while b"PONG" not in answer and len(answer) < 128:
+                chunk = sock.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+            return b"+PONG" in answer
     except OSError:
         return False
 
@@ -58,7 +68,7 @@ def answers_ping(port: int, timeout: float = 0.5) -> bool:
 class RedisServer:
     """Owns one redis-server subprocess; use as a context manager or call ``cleanup()``."""
 
-    def __init__(self, port: int | None = None, *, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, port: int | None = None, *, extra: tuple[str, ...] = (), password: str | None = None) -> None:
         if REDIS_SERVER is None:
             raise RuntimeError(SKIP_REASON)
         self._binary = REDIS_SERVER
@@ -67,10 +77,15 @@ class RedisServer:
         self._dir = Path(tempfile.mkdtemp(prefix="jifen-redis-"))
         self._process: subprocess.Popen[bytes] | None = None
         self._extra = extra  # more command-line options, e.g. ("--replicaof", "127.0.0.1 6380")
+        self.password = password  # --requirepass: the URL carries it
+
+    def _ready(self) -> bool:
+        return answers_ping(self.port, password=self.password)
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password is not None else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     @property
     def running(self) -> bool:
@@ -103,7 +118,7 @@ class RedisServer:
             if self._process.poll() is not None:
                 self._process = None
                 return False
-            if answers_ping(self.port):
+            if self._ready():
                 return True
             time.sleep(0.02)
         self.stop()
@@ -118,6 +133,8 @@ class RedisServer:
             "daemonize": "no",  # stay our child so stop() can signal and reap it
             "dir": str(self._dir),
         }
+        if self.password is not None:
+            options["requirepass"] = self.password
         return [*(arg for name, value in options.items() for arg in (f"--{name}", value)), *self._extra]
 
     def stop(self) -> None:
@@ -192,3 +209,39 @@ class SentinelServer(RedisServer):
             f"sentinel failover-timeout {self.service} {self._down_after_ms * 4}\n"
         )
         return [str(conf), "--sentinel"]
+
+
+class TlsRedisServer(RedisServer):
+    """A redis-server that speaks TLS only (``--port 0 --tls-port``), with a password: what ``rediss://`` reaches.
+
+    The certificate is self-signed for 127.0.0.1, made with the ``openssl`` command in the server's private
+    directory; ``ca_file`` is what a client must trust (the URL's ``ssl_ca_certs``).
+    """
+
+    OPENSSL = shutil.which("openssl")
+
+    def __init__(self, password: str) -> None:
+        super().__init__(password=password)
+        if self.OPENSSL is None:
+            raise RuntimeError("openssl is not on PATH")
+        self.ca_file = self._dir / "cert.pem"
+        self._key_file = self._dir / "key.pem"
+        subprocess.run([self.OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-keyout", str(self._key_file), "-out", str(self.ca_file), "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+
+    @property
+    def url(self) -> str:
+        return (f"rediss://:{self.password}@127.0.0.1:{self.port}/0?ssl_ca_certs={self.ca_file}"
+                "&ssl_cert_reqs=required")
+
+    def _ready(self) -> bool:
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        return answers_ping(self.port, password=self.password, tls=context)
+
+    def _arguments(self) -> list[str]:
+        plain = super()._arguments()
+        at = plain.index("--port")
+        return [*plain[:at], "--port", "0", "--tls-port", plain[at + 1], *plain[at + 2:],
+                "--tls-cert-file", str(self.ca_file), "--tls-key-file", str(self._key_file),
+                "--tls-ca-cert-file", str(self.ca_file), "--tls-auth-clients", "no"]

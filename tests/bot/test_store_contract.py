@@ -551,8 +551,9 @@ async def test_redis_load_and_save_are_one_round_trip_each(redis_url: str, redis
     await client.aclose()
     calls = {name.removeprefix("cmdstat_"): value["calls"] for name, value in stats.items()}
     ours = {name: n for name, n in calls.items() if not name.startswith(("config", "info"))}
-    # Server side: the load's HMGET plus the script's HMGET/HSET/PEXPIRE — no WATCH/MULTI dance.
-    assert ours == {"hmget": 2, "evalsha": 1, "hset": 1, "pexpire": 1}
+    # Server side: the load's HMGET plus the script's HMGET/HSET/PEXPIRE and the HDEL of an outbox (none kept)
+    # — no WATCH/MULTI dance.
+    assert ours == {"hmget": 2, "evalsha": 1, "hset": 1, "hdel": 1, "pexpire": 1}
 
 
 async def test_redis_survives_script_cache_flush(redis_url: str) -> None:

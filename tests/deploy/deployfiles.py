@@ -31,6 +31,7 @@ COMPOSE = DEPLOY / "compose.yaml"
 UNIT = DEPLOY / "jifen.service"
 PYPROJECT = ROOT / "pyproject.toml"
 LOCK = ROOT / "requirements.lock"  # what the image installs (python3 dev.py lock)
+TOOLS_LOCK = ROOT / "requirements-tools.lock"  # the base image's pip and setuptools, replaced first
 DOCKERIGNORE = ROOT / ".dockerignore"
 
 ENV_NAME_RE = re.compile(r"\bJIFEN_[A-Z0-9_]+\b")
@@ -277,13 +278,26 @@ class PipInstall:
 
 @dataclass(frozen=True)
 class BuildSteps:
-    """The build stage's RUNs: ``python -m venv OPTIONS DIR``, the lock's install, the project's install."""
+    """The build stage's RUNs: the base image's pip and setuptools replaced from their lock, ``python -m venv
+    OPTIONS DIR``, the lock's install, the project's install."""
 
     venv_index: int
     venv: str
     venv_options: tuple[str, ...]
     lock: PipInstall  # pip install ... -r requirements.lock
     project: PipInstall  # pip install ... .
+    tools: PipInstall  # pip install ... -r requirements-tools.lock (into the base interpreter)
+
+
+def tools_installs(stage: Stage) -> list[PipInstall]:
+    """The stage's ``pip install -r <...>/requirements-tools.lock`` RUNs."""
+    found = []
+    for index, argv in stage.runs():
+        if argv[:1] in (["pip"], ["pip3"]):
+            pip = parse_pip_install(index, argv)
+            if any(PurePosixPath(r).name == TOOLS_LOCK.name for r in pip.values("--requirement")):
+                found.append(pip)
+    return found
 
 
 def parse_pip_install(index: int, argv: list[str]) -> PipInstall:
@@ -315,24 +329,28 @@ def build_steps(stage: Stage) -> BuildSteps:
     venvs: list[tuple[int, list[str]]] = []
     locks: list[PipInstall] = []
     projects: list[PipInstall] = []
+    tools: list[PipInstall] = []
     for index, argv in stage.runs():
         if argv[:3] in (["python", "-m", "venv"], ["python3", "-m", "venv"]):
             venvs.append((index, argv))
             continue
         pip = parse_pip_install(index, argv)
-        if pip.values("--requirement"):
+        if any(PurePosixPath(r).name == TOOLS_LOCK.name for r in pip.values("--requirement")):
+            tools.append(pip)
+        elif pip.values("--requirement"):
             locks.append(pip)
         elif pip.targets == (".",):
             projects.append(pip)
         else:
             raise ValueError(f"a pip install of neither a lock nor the project: {argv}")
-    if len(venvs) != 1 or len(locks) != 1 or len(projects) != 1:
-        raise ValueError("expected one `python -m venv DIR`, one `pip install -r LOCK` and one `pip install .` "
-                         f"in the build stage, got {len(venvs)}, {len(locks)}, {len(projects)}")
+    if len(venvs) != 1 or len(locks) != 1 or len(projects) != 1 or len(tools) != 1:
+        raise ValueError("expected one `pip install -r requirements-tools.lock`, one `python -m venv DIR`, one "
+                         "`pip install -r LOCK` and one `pip install .` in the build stage, got "
+                         f"{len(tools)}, {len(venvs)}, {len(locks)}, {len(projects)}")
     [(venv_index, venv_argv)] = venvs
     if len(venv_argv) < 4 or venv_argv[-1].startswith("-"):
         raise ValueError(f"cannot read {venv_argv}")
-    return BuildSteps(venv_index, venv_argv[-1], tuple(venv_argv[3:-1]), locks[0], projects[0])
+    return BuildSteps(venv_index, venv_argv[-1], tuple(venv_argv[3:-1]), locks[0], projects[0], tools[0])
 
 
 # ------------------------------------------------------------------------------------------- .dockerignore

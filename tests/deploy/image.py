@@ -3,6 +3,9 @@ as written, with nothing of the source tree on ``sys.path``.
 
 Steps, each read from deploy/Dockerfile (``deployfiles.build_steps``):
 
+0. ``RUN pip install --require-hashes ... -r requirements-tools.lock``: not replayed. It replaces the base image's
+   own pip and setuptools (the interpreter outside the venv); the test virtualenv's pip stands for that pip, and the
+   lock's pins and hashes are checked statically (tests/deploy/test_static.py);
 1. a build context holding only what the build stage ``COPY``s (to its WORKDIR), less what .dockerignore drops;
 2. ``RUN python -m venv --without-pip /opt/jifen``: the same command, the venv made in a temporary directory. It
    stands for /opt/jifen in both stages, since the final stage copies it to the same path (checked);
@@ -42,6 +45,7 @@ from packaging.version import Version
 
 from tests.deploy.deployfiles import (
     ROOT,
+    TOOLS_LOCK,
     BuildSteps,
     LockPin,
     Stage,
@@ -138,6 +142,9 @@ def check_replayable(steps: BuildSteps) -> None:
             raise ValueError(f"expected pip --python {python}, got {step.argv}")
     if "--require-hashes" not in steps.lock.flags or steps.lock.targets or len(steps.lock.values("--requirement")) != 1:
         raise ValueError(f"expected `pip install --require-hashes -r LOCK` and nothing else, got {steps.lock.argv}")
+    if steps.tools.python is not None or "--require-hashes" not in steps.tools.flags:
+        raise ValueError(f"expected the base interpreter's `pip install --require-hashes -r {TOOLS_LOCK.name}`, "
+                         f"got {steps.tools.argv}")
     if not {"--no-deps", "--no-build-isolation"} <= steps.project.flags:
         raise ValueError(f"expected the project built by the locked setuptools (--no-deps --no-build-isolation), "
                          f"got {steps.project.argv}")

@@ -29,6 +29,7 @@ from tests.deploy.deployfiles import (
     ENV_NAME_RE,
     LOCK,
     ROOT,
+    TOOLS_LOCK,
     UNIT,
     BuildSteps,
     Stage,
@@ -42,6 +43,7 @@ from tests.deploy.deployfiles import (
     secret_env_names,
     service_environment,
     settings_env_names,
+    tools_installs,
 )
 
 SETUPTOOLS_WITH_LICENSE_EXPRESSIONS = Version("77")  # PEP 639 `license = "MIT"`; older versions reject it
@@ -83,6 +85,46 @@ def test_both_stages_use_one_python_that_the_project_supports(stages: list[Stage
     match = re.fullmatch(r"python:(\d+\.\d+)[\w.-]*", final.base)
     assert match is not None, final.base
     assert Version(match[1]) in SpecifierSet(pyproject()["project"]["requires-python"])
+
+
+EXACT_PYTHON = re.compile(r"python:\d+\.\d+\.\d+-slim-[a-z]+(@sha256:[0-9a-f]{64})?")
+EXACT_REDIS = re.compile(r"redis:\d+\.\d+\.\d+-alpine(@sha256:[0-9a-f]{64})?")
+
+
+def test_the_base_images_are_named_by_exact_versions(stages: list[Stage], services: dict[str, Any]) -> None:
+    """``python:3.11-slim`` or ``redis:7-alpine`` move under the image: the same Dockerfile gives another image on
+    another day. A patch version (and the Debian release) is fixed here; deploy/README.md says how to add the
+    digest."""
+    assert [stage.base for stage in stages if not EXACT_PYTHON.fullmatch(stage.base)] == []
+    assert EXACT_REDIS.fullmatch(str(services["redis"]["image"])), services["redis"]["image"]
+
+
+def test_the_base_images_pip_and_setuptools_are_replaced_from_their_lock_first(stages: list[Stage]) -> None:
+    """In both stages, before anything else runs: the build stage's pip does the installing, and the final image
+    ships pip and setuptools (a scanner reports the base image's old ones). Pinned with hashes, wheels only."""
+    for stage in stages:
+        [tools] = tools_installs(stage)
+        assert tools.python is None  # the base interpreter, not the venv
+        assert "--require-hashes" in tools.flags and tools.values("--only-binary") == [":all:"]
+        assert tools.targets == () and not tools.values("--constraint")
+        first_run = next(i for i, instruction in enumerate(stage.instructions) if instruction.keyword == "RUN")
+        assert tools.index == first_run, "something runs before pip and setuptools are replaced"
+        [requirements] = tools.values("--requirement")
+        copied = [copy for copy in stage.copies() if copy.from_stage is None and copy.sources == (TOOLS_LOCK.name,)]
+        workdir = PurePosixPath(stage.workdir())
+        assert any(workdir / requirements in (workdir / c.dest, workdir / c.dest / TOOLS_LOCK.name)
+                   for c in copied), f"-r {requirements} is not the COPY of {TOOLS_LOCK.name}"
+    pins = lock_pins(TOOLS_LOCK.read_text(encoding="utf-8"))
+    assert set(pins) == {"pip", "setuptools"}
+    assert all(pin.hashes for pin in pins.values())
+    assert pins["setuptools"].version == lock_pins()["setuptools"].version  # the one that builds the project
+
+
+def test_the_deploy_readme_gives_the_digest_and_audit_commands() -> None:
+    """Digests cannot be looked up from the development machine, nor vulnerabilities: the deployer runs both."""
+    text = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    assert "docker buildx imagetools inspect" in text and "@sha256:" in text
+    assert "pip-audit" in text and "--require-hashes" in text and "-r requirements.lock" in text
 
 
 def test_build_stage_copies_every_package_and_the_project_files(stages: list[Stage]) -> None:
@@ -147,7 +189,8 @@ def test_dependencies_are_installed_before_the_source_is_copied(stages: list[Sta
     """Layer caching: a change to the code reuses the dependency layer; only a change to the lock reinstalls."""
     build = stages[0]
     assert steps.venv_index < _copy_index(build, LOCK.name) < steps.lock.index
-    sources = [src for copy in build.copies() if copy.from_stage is None for src in copy.sources if src != LOCK.name]
+    sources = [src for copy in build.copies() if copy.from_stage is None for src in copy.sources
+               if src not in (LOCK.name, TOOLS_LOCK.name)]
     assert sources
     assert all(steps.lock.index < _copy_index(build, src) < steps.project.index for src in sources)
 
@@ -265,6 +308,14 @@ def test_bot_waits_for_a_healthy_redis_and_runs_the_webhook(services: dict[str, 
     assert (redis_url.scheme, redis_url.hostname, redis_url.port) == ("redis", "redis", 6379)
     container_ports = [int(str(p).split(":")[-1].split("/")[0]) for p in bot.get("ports", [])]
     assert container_ports == stages[-1].exposed_ports()
+
+
+def test_the_bot_is_published_on_loopback_only(services: dict[str, Any]) -> None:
+    """Only the reverse proxy on the host (deploy/nginx/jifen.conf) reaches the worker: it enforces the header and
+    body timeouts aiohttp lacks. ``8080:8080`` would publish it on every interface."""
+    ports = [str(p) for p in services["bot"].get("ports", [])]
+    assert ports and all(p.startswith(("127.0.0.1:", "[::1]:")) for p in ports), ports
+    assert not services["redis"].get("ports"), "Redis is reachable from the bot's network only"
 
 
 def test_compose_inlines_no_secret(services: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.store import Loaded, MemoryStore, StoreUnavailable
+from bot.store import Extras, Loaded, MemoryStore, Outbox, StoreUnavailable
 from dialogs.messages import Inbound
 from dialogs.session import Session
 from locales import translator
@@ -31,17 +31,19 @@ class FlakyStore(MemoryStore):
         self._maybe_fail("load")
         return await super()._load(user_key)
 
-    async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int) -> int:
+    async def _save(self, user_key: str, data: str, expected_version: int | None, ttl_seconds: int,
+                    outbox: Outbox | None, extras: Extras) -> int:
         self._maybe_fail("save")
         if self.before_save:
             other = self.before_save.pop(0)
             current = await super()._load(user_key)
-            await super()._save(user_key, other, None if current is None else current.version, ttl_seconds)
-        return await super()._save(user_key, data, expected_version, ttl_seconds)
+            await super()._save(user_key, other, None if current is None else current.version, ttl_seconds, None,
+                                Extras())
+        return await super()._save(user_key, data, expected_version, ttl_seconds, outbox, extras)
 
-    async def _delete_user(self, user_key: str) -> int:
+    async def _delete_user(self, user_key: str, tombstones: tuple[str, ...]) -> int:
         self._maybe_fail("delete")
-        return await super()._delete_user(user_key)
+        return await super()._delete_user(user_key, tombstones)
 
 
 async def started(store: FlakyStore, steps: tuple[str, ...] = ("你好", "同意", "1990-05-20")) -> Chat:

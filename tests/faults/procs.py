@@ -121,3 +121,12 @@ def session_now(redis_url: str, user_key: str) -> Session | None:
     with redis.Redis.from_url(redis_url) as client:
         data = client.hget(f"jifen:{{{user_key}}}:session", "d")
     return None if data is None else Session.from_json(data.decode() if isinstance(data, bytes) else str(data))
+
+
+def outbox_now(redis_url: str, user_key: str) -> str | None:
+    """The tag (update id) of the replies the session keeps as not confirmed delivered, if any."""
+    import redis
+
+    with redis.Redis.from_url(redis_url) as client:
+        tag = client.hget(f"jifen:{{{user_key}}}:session", "ot")
+    return None if tag is None else tag.decode() if isinstance(tag, bytes) else str(tag)

@@ -24,11 +24,12 @@ from bot.channels.telegram.keys import user_key
 from bot.channels.telegram.render import render
 from bot.store import MemoryStore
 from dialogs.messages import Inbound
+from dialogs.session import Session
 from tests.bot.redis_server import RedisServer
 from tests.channels.telegram.fake_bot_api import FakeBotApi, parse_html
 from tests.dialogs.chat import engine_on
 from tests.dialogs.examples import EXAMPLES
-from tests.faults.procs import BotProcess, session_now
+from tests.faults.procs import BotProcess, outbox_now, session_now
 from tests.faults.test_kill_resume import confirmed, history_len, more_history, more_replies, started
 from tests.worker_clock import worker_now
 
@@ -94,6 +95,16 @@ async def drive(fake: FakeBotApi, redis_url: str, uid: int, steps: int) -> None:
         await fake.wait_for(lambda: confirmed(fake, update_id), timeout=10)  # noqa: B023 (awaited at once)
 
 
+async def driven(fake: FakeBotApi, redis_url: str, bot: BotProcess, uid: int, steps: int = DRIVEN_STEPS) -> Session:
+    """Start ``bot``, drive the user through the script's first ``steps`` messages; the session as stored then."""
+    bot.start()
+    await started(fake, bot)
+    await drive(fake, redis_url, uid, steps)
+    before = session_now(redis_url, user_key(uid))
+    assert before is not None
+    return before
+
+
 async def test_killed_after_fetching_before_saving_the_answer_is_applied_once_by_the_next_process(
     fake: FakeBotApi, redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -101,11 +112,9 @@ async def test_killed_after_fetching_before_saving_the_answer_is_applied_once_by
     first = BotProcess(fake, redis_server.url, tmp_path)
     second = BotProcess(fake, redis_server.url, tmp_path)
     try:
-        first.start()
-        await started(fake, first)
-        await drive(fake, redis_server.url, uid, DRIVEN_STEPS)
-        before = session_now(redis_server.url, user_key(uid))
-        assert before is not None
+        before = await driven(fake, redis_server.url, first, uid)
+        # The last replies' delivery is confirmed (a moment after it): what a restart re-sends is only what was not.
+        await fake.wait_for(lambda: outbox_now(redis_server.url, user_key(uid)) is None, timeout=10)
 
         redis_server.pause()  # the bot can fetch the update but not save its answer
         try:
@@ -147,11 +156,7 @@ async def test_killed_after_saving_before_confirming_the_repeat_is_not_applied_a
     first = BotProcess(fake, redis_server.url, tmp_path)
     second = BotProcess(fake, redis_server.url, tmp_path)
     try:
-        first.start()
-        await started(fake, first)
-        await drive(fake, redis_server.url, uid, REPEATABLE_STEP)
-        before = session_now(redis_server.url, user_key(uid))
-        assert before is not None
+        before = await driven(fake, redis_server.url, first, uid, REPEATABLE_STEP)
 
         # The long poll now waiting will fetch the update; every getUpdates after it (the one that would confirm
         # it) fails, so the answer is saved and the update stays unconfirmed for as long as we like.
@@ -160,6 +165,9 @@ async def test_killed_after_saving_before_confirming_the_repeat_is_not_applied_a
         update = fake.inject_message(uid, SCRIPT[REPEATABLE_STEP], language_code=LANGUAGE)
         await fake.wait_for(lambda: history_len(redis_server.url, uid) > len(before.history), timeout=10)
         await fake.wait_for(lambda: refused_confirmation(fake, update["update_id"]), timeout=10)
+        # Its replies were delivered and that is confirmed in the store (tests/faults/test_kill_before_reply.py kills
+        # before they go out): the repeat must then be neither applied nor answered again.
+        await fake.wait_for(lambda: outbox_now(redis_server.url, user_key(uid)) is None, timeout=10)
         first.kill()
         fake.clear_faults()
         saved = session_now(redis_server.url, user_key(uid))

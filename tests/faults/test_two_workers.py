@@ -95,10 +95,14 @@ async def test_concurrent_updates_of_one_user_on_two_workers(
         # A webhook retry: the same update_id posted to both workers at once is applied once.
         retry = fake.make_update(UID, RETRIED, language_code="en")
         sent = len(fake.sent_messages(UID))
-        results = await asyncio.gather(post(http, one, retry), post(http, two, retry))
-        assert sorted(json.dumps(body, sort_keys=True) for _, body in results) == [
+        retried: list[tuple[int, Any]] = list(await asyncio.gather(post(http, one, retry), post(http, two, retry)))
+        for i, worker in enumerate((one, two)):
+            while retried[i] == (503, {"ok": False, "error": "in progress"}):  # Telegram comes back later
+                await asyncio.sleep(0.05)
+                retried[i] = await post(http, worker, retry)
+        assert sorted(json.dumps(body, sort_keys=True) for _, body in retried) == [
             '{"duplicate": true, "ok": true}', '{"ok": true}']
-        assert all(status == 200 for status, _ in results)
+        assert all(status == 200 for status, _ in retried)
         done = session_now(redis_server.url, key)
         assert done is not None
         assert done.history == [*settled.history, settled.state], "the retried update was not applied exactly once"

@@ -1,9 +1,10 @@
 """One keyed hash stands for a user in every log line, with one key: ``JIFEN_HASH_KEY``.
 
 Every worker sharing a Redis and ``jifen forget`` must hash alike, so with ``JIFEN_REDIS_URL`` the key is required
-and start-up stops with one line without it. Only a single process on the SQLite file may run without it, on a
-random key of its own (and says so once). The key is secret: the hash is not the same as an unkeyed or
-public-constant one that anyone who reads the code could recompute for every Telegram id.
+and start-up stops with one line without it. On the SQLite file it may be left unset: a random key is generated once
+and kept beside the file (0600), so pseudonyms and the tombstones of forgotten users' updates survive a restart (and
+it says so once). The key is secret: the hash is not the same as an unkeyed or public-constant one that anyone who
+reads the code could recompute for every Telegram id.
 """
 
 from __future__ import annotations
@@ -63,20 +64,35 @@ def test_a_shared_store_without_a_key_is_refused() -> None:
         log_hasher(Settings(redis_url=REDIS))
 
 
-def test_one_sqlite_process_without_a_key_uses_a_random_one_and_warns_once(
+def test_sqlite_without_a_key_keeps_a_random_one_beside_the_file_and_warns_once(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(privacy, "_process_key", None)  # as in a fresh process
+    monkeypatch.setattr(privacy, "_kept_keys", {})  # as in a fresh process
     monkeypatch.setattr(privacy, "_warned", False)
     caplog.set_level(logging.WARNING)
-    settings = Settings(redis_url=None, data_dir=tmp_path)
+    data = tmp_path / "new" / "data"
+    settings = Settings(redis_url=None, data_dir=data)
     first, second = log_hasher(settings), log_hasher(settings)
-    assert first(USER) == second(USER) != USER  # one key per process: the engine and the channel agree
+    assert first(USER) == second(USER) != USER  # the engine and the channel agree
     assert first(USER) != first("tg-1")
+    kept = data / privacy.KEY_FILE
+    assert (kept.stat().st_mode & 0o777, (data.stat().st_mode & 0o777)) == (0o600, 0o700)
+    assert len(kept.read_text()) == 64
     warnings = [r.getMessage() for r in caplog.records if r.name == "bot.privacy"]
-    assert warnings == ["JIFEN_HASH_KEY is not set: user hashes in the logs use a random key of this process "
-                        "and change on restart"]
-    assert hash_in_a_new_process({"JIFEN_DATA_DIR": str(tmp_path)}) != first(USER)  # another process, another key
+    assert warnings == [f"JIFEN_HASH_KEY is not set: user hashes and update digests use the key kept in {kept}"]
+    assert hash_in_a_new_process({"JIFEN_DATA_DIR": str(data)}) == first(USER)  # a restart: the same pseudonym
+    assert hash_in_a_new_process({"JIFEN_DATA_DIR": str(tmp_path / "other")}) != first(USER)  # another file
+
+
+def test_an_unwritable_data_directory_falls_back_to_a_key_of_the_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(privacy, "_kept_keys", {})
+    monkeypatch.setattr(privacy, "_process_key", None)
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    hashed = log_hasher(Settings(redis_url=None, data_dir=blocked / "data"), warn=False)(USER)
+    assert hashed == log_hasher(Settings(redis_url=None, data_dir=blocked / "data"), warn=False)(USER) != USER
 
 
 async def test_the_engine_and_the_channel_log_a_user_under_the_same_hash(

@@ -148,10 +148,11 @@ async def test_after_the_retention_date_the_sqlite_file_holds_no_trace_of_the_us
                 clock.set(end + dt.timedelta(days=1))  # past Alice's retention date (permit date + DAYS)
                 assert await store.load(alice.key) is None  # expired: no longer read...
                 tables = {t for t, _, _ in rows_mentioning(db, alice.key)}
-                assert tables == {"sessions", "user_keys", "reminders"}, tables  # ...but still in the file
+                assert tables == {"sessions", "reminders"}, tables  # ...but still in the file
                 bob_before = sorted(map(repr, rows_mentioning(db, bob.key)))
 
-                assert await purge(store) == 1 + 1 + 3  # her session, her update claim, her three reminders
+                # Her session, her three reminders, and the one update claim (named by a digest, no user key).
+                assert await purge(store) == 1 + 3 + 1
 
                 assert rows_mentioning(db, alice.key, str(ALICE), BIRTH, BASE_CNY) == []
                 assert alice.key.encode() not in file_bytes(db) and BIRTH.encode() not in file_bytes(db)

@@ -166,6 +166,34 @@ async def test_a_lapsed_lease_not_yet_reclaimed_can_still_be_settled(queue: Remi
     assert await queue.claim_due(T0 + 10 * LEASE, 1, LEASE, "w2") == []
 
 
+async def test_renewing_a_current_claim_keeps_it_from_other_workers(queue: ReminderQueue) -> None:
+    await queue.schedule([rem()])
+    [held] = await queue.claim_due(T0, 1, LEASE, "w1")
+    assert await queue.renew(held, T0 + 2 * LEASE) is True  # right before a send that runs late
+    assert await queue.claim_due(T0 + LEASE + 1, 1, LEASE, "w2") == []  # the old lease has run out: still held
+    assert await queue.ack(held) is True
+    assert await queue.count() == 0
+
+
+async def test_renewing_a_claim_taken_over_fails_and_leaves_the_new_owner_alone(queue: ReminderQueue) -> None:
+    await queue.schedule([rem(), rem(kind="on_the_day")])
+    slow = await queue.claim_due(T0, 10, LEASE, "w1")
+    late = await queue.claim_due(T0 + LEASE, 10, LEASE, "w2")  # w1's batch outlived its lease
+    assert sorted(ids(late)) == sorted(ids(slow))
+    assert [await queue.renew(c, T0 + 3 * LEASE) for c in slow] == [False, False]  # w1 must not send them
+    assert await queue.claim_due(T0 + 2 * LEASE + 1, 10, LEASE, "w3") != []  # w2's lease was not extended by w1
+    assert await queue.renew(late[0], T0 + 5 * LEASE) is False  # and w2 lost them to w3 in turn
+
+
+async def test_renewing_a_settled_or_cancelled_claim_fails(queue: ReminderQueue) -> None:
+    await queue.schedule([rem(), rem(kind="on_the_day")])
+    first, second = await queue.claim_due(T0, 10, LEASE, "w1")
+    assert await queue.ack(first) is True
+    assert await queue.renew(first, T0 + LEASE) is False
+    await queue.cancel_user(USER)
+    assert await queue.renew(second, T0 + LEASE) is False
+
+
 async def test_ack_removes_for_good(queue: ReminderQueue) -> None:
     await queue.schedule([rem()])
     [claimed] = await queue.claim_due(T0, 10, LEASE, "w1")

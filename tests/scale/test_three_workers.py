@@ -4,7 +4,8 @@ Each simulated user runs a whole interview (a POLICY.md §11 example typed as te
 reminders get scheduled). A user's updates are posted round-robin over the workers, the next one only after the
 previous POST returned (webhook handling is synchronous: by then every reply was sent), so each user is sequential
 and the users are concurrent. About 5 % of updates are posted to a second worker at the same moment, as Telegram
-re-delivers to a slow worker: the update must still be answered exactly once.
+re-delivers to a slow worker: the update must still be answered exactly once (the second post is asked to come back
+while the first is handled, as Telegram would, and is answered "duplicate" then).
 
 What is checked per user: each update got exactly the replies the engine gives for that answer (the reference is the
 same script run through the engine in-process on the same day, rendered as the bot renders), duplicates added
@@ -111,6 +112,10 @@ async def redis(tmp_path: Path) -> AsyncIterator[RedisServer]:
         server.cleanup()
 
 
+IN_PROGRESS = (503, {"ok": False, "error": "in progress"})
+"""A repeat while the first delivery is handled: asked to come back (its claim becomes final with the save)."""
+
+
 class Counter:
     def __init__(self) -> None:
         self.updates = 0
@@ -126,6 +131,10 @@ async def drive(user: SimUser, workers: Workers, fake: FakeBotApi, counter: Coun
         if counter.updates % DUPLICATE_EVERY == 0:
             counter.duplicates += 1
             results = list(await asyncio.gather(workers.post(worker, update), workers.post(worker + 1, update)))
+            for i, result in enumerate(results):
+                while result == IN_PROGRESS:  # the other worker's claim is not final yet: Telegram comes back
+                    await asyncio.sleep(0.05)
+                    result = results[i] = await workers.post(worker + i, update)
         else:
             results = [await workers.post(worker, update)]
         assert all(status == 200 for status, _ in results), (user.id, line, results)

@@ -107,8 +107,8 @@ class Poller:
             except InvalidToken:
                 raise
             except RetryAfter as exc:
-                log.warning("getUpdates hit flood control; waiting %.0f s", _retry_after_seconds(exc))
-                await _pause(_retry_after_seconds(exc), stop)
+                log.warning("getUpdates hit flood control; waiting %.0f s", retry_after_seconds(exc))
+                await _pause(retry_after_seconds(exc), stop)
                 continue
             except TimedOut:
                 continue  # a long poll outliving its read timeout: ask again at once
@@ -226,7 +226,8 @@ async def _pause(seconds: float, stop: asyncio.Event) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-def _retry_after_seconds(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Flood control's wait in seconds, whichever type this PTB version gives it."""
     with warnings.catch_warnings():  # PTB 22.2+ warns that the type will become timedelta; we take both
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         delay = exc.retry_after

@@ -3,10 +3,12 @@
 The 5-second rule shapes everything here. WeChat waits 5 s for the answer to a post, then drops the connection and
 posts again (three tries in all). So:
 
-* every post is claimed in the store under its de-duplication id (``MsgId``, or ``FromUserName`` + ``CreateTime``
-  for an event) — the same claim, in the same round trip as the session load, as Telegram's ``update_id`` — so a
-  retry is never applied twice (``SessionStore.claim_update``; the session's ``applied_updates`` catch a retry
-  whose claim could not be written);
+* every post is claimed in the store under the keyed digest of its de-duplication id (``MsgId``, or
+  ``FromUserName`` + ``CreateTime`` for an event) — the same claim, in the same round trip as the session load, as
+  Telegram's ``update_id`` (``SessionStore.receive``) — so a retry is never applied twice. The claim is pending
+  until the save of its turn makes it final (bot.delivery.Ledger): a worker that dies before saving loses nothing.
+  A retry of a post whose turn was saved but whose replies were not confirmed delivered (the passive reply lost on
+  the way) gets those replies again, from the outbox written with the save;
 * a turn that is ready within ``PASSIVE_SECONDS`` (3 s, a margin under WeChat's 5) with **one** message is the
   passive reply; otherwise the post is answered ``success`` at once (WeChat then neither retries nor shows
   "the account cannot serve you") and **all** the turn's messages go out in order through the customer-service
@@ -33,11 +35,14 @@ from dataclasses import dataclass, replace
 from bot.channels.wechat import consent, render
 from bot.channels.wechat.api import Rejected, Unavailable, WechatApi, WechatError
 from bot.channels.wechat.inbound import PopupAccepted, TextOnly, Turn, Unsubscribed, openid_of
+from bot.delivery import Ledger, decode_replies
+from bot.privacy import UpdateDigest
 from bot.reminders import Blocked, Failed, Reminder, ReminderQueue, SendResult, Sent
 from bot.reminders.schedule import kind_for, reminder_offsets
 from bot.sessions import Sessions
 from bot.settings import WechatTemplate
 from bot.store import SessionStore, StoreError
+from bot.store.base import Claim, Loaded
 from dialogs.engine import Engine, Preloaded
 from dialogs.messages import Outbound
 from dialogs.ports import Effect, ScheduleReminders, StoredSession
@@ -49,8 +54,9 @@ log = logging.getLogger(__name__)
 
 PASSIVE_SECONDS = 3.0
 """How long a post waits for its turn before answering ``success`` (WeChat gives up at 5 s)."""
-CLAIM_SECONDS = 24 * 60 * 60
-"""How long a delivered MsgId is remembered: WeChat's retries end within seconds."""
+PENDING_CLAIM_SECONDS = 30
+"""How long a claimed post waits for its save before a retry may claim it again: WeChat's retries end within 15 s,
+and a turn that saves takes milliseconds."""
 SUCCESS = b"success"
 
 Clock = Callable[[], dt.datetime]
@@ -87,8 +93,10 @@ class WechatChannel:
 
     def __init__(self, engine: Engine, observed: ObservedSessions, store: SessionStore, queue: ReminderQueue,
                  api: WechatApi, *, clock: Clock, user_hash: UserHash, links: consent.Links | None,
-                 template: WechatTemplate | None, passive_seconds: float = PASSIVE_SECONDS) -> None:
+                 template: WechatTemplate | None, ledger: Ledger, digest: UpdateDigest,
+                 passive_seconds: float = PASSIVE_SECONDS) -> None:
         self.engine, self.observed, self.store, self.queue, self.api = engine, observed, store, queue, api
+        self.ledger, self.digest = ledger, digest
         self.clock, self.user_hash, self.links, self.template = clock, user_hash, links, template
         self.passive_seconds = passive_seconds
         self._locks: dict[str, asyncio.Lock] = {}
@@ -130,26 +138,43 @@ class WechatChannel:
                 if parts is None or await decided:
                     return
                 await self._deliver(key, parts)
+                if turn.inbound.update_id is not None:
+                    self.ledger.delivered(key, turn.inbound.update_id)
         except Exception as exc:  # a bug must not kill the server; the log names no content
             log.error("WeChat turn failed (%s) user=%s", type(exc).__name__, self.user_hash(key))
 
     async def _turn(self, turn: Turn) -> list[str] | None:
-        """The turn's messages as WeChat messages; None for a retry already claimed."""
+        """The turn's messages as WeChat messages; None for a retry whose turn is done or under way elsewhere."""
         inbound = turn.inbound
-        key = inbound.user_key
+        key, tag = inbound.user_key, inbound.update_id
+        assert tag is not None
+        digest = self.digest(key, tag)
         preloaded: Preloaded | None = None
-        assert inbound.update_id is not None
         try:
-            claimed, loaded = await self.store.claim_update(key, inbound.update_id, CLAIM_SECONDS)
+            arrival = await self.store.receive(key, digest, claim_seconds=PENDING_CLAIM_SECONDS)
         except StoreError:
-            claimed, loaded = True, None  # the engine loads (and, with the store down, says so)
+            pass  # the engine loads (and, with the store down, says so)
         else:
-            if not claimed:
-                log.info("repeated WeChat post ignored user=%s", self.user_hash(key))
+            if arrival.forgotten:
+                log.info("a post applied before its user was forgotten came again; ignored user=%s",
+                         self.user_hash(key))
                 return None
-            preloaded = Preloaded(loaded)
+            if arrival.claim is Claim.DONE:
+                return self._kept_for(key, arrival.loaded, tag, turn)
+            if arrival.claim is Claim.PENDING:
+                log.info("repeated WeChat post while its turn is under way user=%s", self.user_hash(key))
+                return None
+            self.ledger.claimed(digest)
+            preloaded = Preloaded(arrival.loaded)
+            earlier = arrival.loaded.outbox if arrival.loaded is not None else None
+            if earlier is not None and earlier.tag != tag:  # a new post: the last passive reply got through
+                self.ledger.kept(key, earlier.tag)
+                self.ledger.delivered(key, earlier.tag)
         self.observed.scheduled.pop(key, None)
-        outs = await self.engine.handle(inbound, preloaded)
+        try:
+            outs = await self.engine.handle(inbound, preloaded)
+        finally:
+            self.ledger.finished(digest)
         lang = next((o.lang for o in outs if o.lang), "zh")
         outs = [self._with_unsubscribe_note(o) for o in outs]
         if key in self.observed.scheduled:
@@ -157,6 +182,23 @@ class WechatChannel:
             if date is not None:  # said before the turn's last message, whose options are what comes next
                 offer = consent.offer(openid_of(key), date, inbound.now, self.engine.policy, lang, self.links)
                 outs.insert(len(outs) - 1 if outs and outs[-1].buttons else len(outs), offer)
+        return render.pack(outs, turn.quota, lang) if outs else None
+
+    def _kept_for(self, key: str, loaded: Loaded | None, tag: str, turn: Turn) -> list[str] | None:
+        """A retry of a post whose turn was saved: WeChat retries only when it got no answer, so a passive reply
+        was lost on the way — its replies again (from the outbox), unless they went out as customer-service
+        messages (then WeChat had its ``success``)."""
+        kept = loaded.outbox if loaded is not None else None
+        if kept is None or kept.tag != tag or self.ledger.knows_delivered(key, tag):
+            log.info("repeated WeChat post ignored user=%s", self.user_hash(key))
+            return None
+        try:
+            _, outs = decode_replies(kept.data)
+        except ValueError:
+            return None
+        log.info("a repeated WeChat post whose reply did not arrive: answered again user=%s", self.user_hash(key))
+        self.ledger.kept(key, tag)
+        lang = next((o.lang for o in outs if o.lang), "zh")
         return render.pack(outs, turn.quota, lang) if outs else None
 
     @staticmethod

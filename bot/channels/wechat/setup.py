@@ -21,7 +21,8 @@ from bot.channels.wechat.crypto import MessageCipher
 from bot.channels.wechat.routes import SUBSCRIBED
 from bot.channels.wechat.tokens import SharedTokens, Tokens, stable_token_fetcher
 from bot.clock import now
-from bot.privacy import UserHash
+from bot.delivery import Ledger
+from bot.privacy import UserHash, update_digester
 from bot.reminders import ReminderQueue
 from bot.sessions import Sessions
 from bot.settings import Settings
@@ -94,12 +95,13 @@ def make_channel(settings: Settings, creds: Credentials, store: SessionStore, qu
                  *, user_hash: UserHash, policy: Policy | None = None, clock: Clock = now,
                  passive_seconds: float | None = None) -> WechatChannel:
     policy = policy_or_default(policy)
-    observed = ObservedSessions(Sessions(store, queue, policy))
+    ledger, digest = Ledger(store), update_digester(settings)
+    observed = ObservedSessions(Sessions(store, queue, policy, ledger=ledger, digest=digest))
     engine = Engine(observed, policy=policy, retention_days=settings.session_ttl_days, user_hash=user_hash)
     passive = settings.wechat_passive_seconds if passive_seconds is None else passive_seconds
     return WechatChannel(engine, observed, store, queue, api, clock=clock, user_hash=user_hash,
                          links=links(settings, creds), template=settings.wechat_templates.get("reminder"),
-                         passive_seconds=passive)
+                         ledger=ledger, digest=digest, passive_seconds=passive)
 
 
 async def set_menu(settings: Settings) -> None:

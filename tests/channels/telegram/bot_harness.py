@@ -73,7 +73,7 @@ class BotHarness:
         self.clock = clock
         self.polling = polling
         self.channel = TelegramChannel(settings, fake.token, store, queue, clock, worker_id=worker_id,
-                                       reply_retry_delays=(0.01, 0.01))
+                                       reply_retry_delays=(0.01,) * 5)
         self.application = self.channel.application
         self.processed: set[int] = set()
         self.errors: list[BaseException] = []
@@ -112,6 +112,7 @@ class BotHarness:
         if app.running:
             await app.stop()
         await app.shutdown()
+        await self.channel.ledger.close()
 
     async def __aenter__(self) -> Self:
         await self.start()

@@ -52,6 +52,7 @@ async def test_forget_leaves_nothing_of_the_user_in_redis(
     expected_reminders = len(reminder_offsets(dt.date.fromisoformat(EXPIRY), POLICY))
     assert len(await queue.pending(alice.key)) == expected_reminders == 3
     assert len(await queue.pending(bob.key)) == 3
+    await redis_harness.channel.ledger.flush()  # the deliveries confirmed: Bob's outbox is gone before the snapshot
     before = await everything_in(redis_url)
     held = mentions(before, alice.key)
     # The session, the user's reminder index and the global reminder keys all hold her key now.
@@ -92,6 +93,7 @@ async def test_the_operator_command_erases_the_same_while_the_bot_runs(redis_har
     """``jifen forget <telegram id>`` (a request by e-mail, or from someone who blocked the bot)."""
     alice, bob = redis_harness.user(52), redis_harness.user(57)
     await asyncio.gather(interview(alice), interview(bob))
+    await redis_harness.channel.ledger.flush()
     before = await everything_in(redis_url)
     assert mentions(before, alice.key)
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")} | {"JIFEN_REDIS_URL": redis_url,

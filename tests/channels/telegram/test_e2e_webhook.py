@@ -131,13 +131,28 @@ async def test_without_the_right_secret_403_and_nothing_processed(
     assert len(fake.sent_messages(503)) == 1
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"", b"[1, 2]", b'{"update_id": "7"}', b"null"],
-                         ids=["broken", "not-utf8", "empty", "list", "id-not-int", "null"])
-async def test_malformed_bodies_get_400(server: Server, fake: FakeBotApi, body: bytes) -> None:
-    status, _ = await server.post(body)
+DEEP = b"[" * 5000 + b"]" * 5000
 
-    assert status == 400
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"", b"[1, 2]", b'{"update_id": "7"}', b"null",
+                                  b'{"update_id": true}', DEEP,
+                                  b'{"update_id": 8, "message": ' + DEEP + b"}",
+                                  b'{"update_id": 9, "message": "hello"}',
+                                  b'{"update_id": 10, "message": {"chat": 5}}',
+                                  b'{"update_id": 11, "callback_query": []}',
+                                  b'{"update_id": 12, "message": {"message_id": 1, "date": "today", '
+                                  b'"chat": {"id": 1, "type": "private"}}}'],
+                         ids=["broken", "not-utf8", "empty", "list", "id-not-int", "null", "id-bool", "deep",
+                              "deep-message", "message-a-string", "chat-a-number", "query-a-list", "date-a-string"])
+async def test_malformed_bodies_get_400_every_time_and_the_worker_stays_healthy(
+    server: Server, fake: FakeBotApi, body: bytes
+) -> None:
+    """400, never a 5xx that Telegram would retry forever: not JSON, nested too deep to parse (RecursionError),
+    or a shape PTB cannot read. Nothing is claimed, so the same body is refused the same way again."""
+    assert (await server.post(body))[0] == 400
+    assert (await server.post(body))[0] == 400
     assert fake.calls_to("sendMessage") == []
+    assert await server.health() == 200
 
 
 async def test_an_oversized_body_gets_413(server: Server, fake: FakeBotApi) -> None:
@@ -154,34 +169,52 @@ async def test_an_oversized_body_gets_413(server: Server, fake: FakeBotApi) -> N
     assert len(fake.sent_messages(504)) == 1
 
 
+async def repeat_until_duplicate(server: Server, update: JSONDict) -> None:
+    """Post a repeat until it is answered "duplicate": before its claim is final (the ledger writes it within a
+    second of the update being handled, or the save of its turn does) a repeat is asked to come back (503)."""
+    async with asyncio.timeout(10):
+        while True:
+            status, body = await server.post(update)
+            if (status, body) == (200, {"ok": True, "duplicate": True}):
+                return
+            assert (status, body) == (503, {"ok": False, "error": "in progress"}), (status, body)
+            await asyncio.sleep(0.1)
+
+
 async def test_a_repeated_delivery_is_processed_once(server: Server, fake: FakeBotApi) -> None:
     first = fake.make_update(505, "hello", language_code="en")
     assert (await server.post(first))[1] == {"ok": True}
-    assert (await server.post(first))[1] == {"ok": True, "duplicate": True}
+    await repeat_until_duplicate(server, first)
     assert len(fake.sent_messages(505)) == 1
 
-    # Two workers receiving the same re-delivery at once: the claim in Redis lets exactly one through.
-    second = fake.make_update(505, "hello again", language_code="en")
+    # Two workers receiving the same re-delivery at once: the claim in Redis lets exactly one through; the
+    # others are asked to come back (the first has not saved yet, or may have died: nothing is lost).
+    second = fake.make_update(505, "I agree", language_code="en")
     answers = await asyncio.gather(*(server.post(second) for _ in range(4)))
-    assert sorted(str(body) for _, body in answers) == sorted(
-        [str({"ok": True})] + [str({"ok": True, "duplicate": True})] * 3
-    )
+    assert [answer for answer in answers if answer == (200, {"ok": True})] == [(200, {"ok": True})]
+    assert all(answer in ((200, {"ok": True}), (200, {"ok": True, "duplicate": True}),
+                          (503, {"ok": False, "error": "in progress"})) for answer in answers), answers
+    assert len(fake.sent_messages(505)) == 2
+    await repeat_until_duplicate(server, second)  # its turn was saved: the claim is final
     assert len(fake.sent_messages(505)) == 2
 
 
-async def test_forget_over_the_webhook_removes_the_update_claims_too(
+async def test_forget_over_the_webhook_leaves_no_claim_naming_the_user(
     server: Server, fake: FakeBotApi, redis_url: str
 ) -> None:
     for text in ("你好", "同意", "35岁"):
         assert (await server.post(fake.make_update(506, text)))[0] == 200
-    held = mentions(await everything_in(redis_url), "tg-506")
-    assert any(":u:" in key for key in held), held  # the de-duplication claims live under the user's keys
+    everything = await everything_in(redis_url)
+    claims = [key for key in everything if key.startswith("jifen:claim:")]
+    assert len(claims) >= 2 and mentions({k: everything[k] for k in claims}, "tg-506") == []  # keyed digests
 
     assert (await server.post(fake.make_update(506, "/forget")))[0] == 200
     assert mentions(await everything_in(redis_url), "tg-506") != []  # asked first
     assert (await server.post(fake.make_update(506, "是")))[0] == 200  # typed yes
 
-    assert mentions(await everything_in(redis_url), "tg-506") == []
+    after = await everything_in(redis_url)
+    assert mentions(after, "tg-506") == []
+    assert len([k for k in after if k.startswith("jifen:tomb:")]) == 4  # the 3 applied since consent, the yes
     assert "删除" in str(fake.sent_messages(506)[-1]["text"])
 
 
@@ -273,6 +306,7 @@ async def test_no_claimed_update_leaves_its_preloaded_session_behind(fake: FakeB
     channel, store = build_channel(settings)
     app = webhook_app(channel, store, settings)
     await channel.application.initialize()
+    await channel.application.start()  # what makes the webhook ready (run_webhook starts it once getMe answered)
     try:
         async with TestClient(TestServer(app)) as client:
             headers = {SECRET_HEADER: SECRET}
@@ -281,10 +315,25 @@ async def test_no_claimed_update_leaves_its_preloaded_session_behind(fake: FakeB
             edited["edited_message"] = edited.pop("message")
             for update in (first, first, edited):
                 async with client.post(PATH, json=update, headers=headers) as response:
-                    assert response.status == 200
+                    assert response.status in (200, 503)  # 503: the repeat before its claim was final
             assert len(fake.sent_messages(503)) == 1  # the consent screen, once; the edit was not answered
-            assert channel.preloaded == {}
+            assert channel.arrivals == {}
     finally:
+        await channel.application.stop()
         await channel.application.shutdown()
+        await channel.ledger.close()
         await channel.queue.close()
         await store.close()
+
+
+async def test_a_burst_of_200_concurrent_posts_gets_no_5xx(server: Server, fake: FakeBotApi) -> None:
+    """Above redis-py's default pool of 100 connections, which made 3 % of 130 concurrent posts fail with
+    MaxConnectionsError (a 500 Telegram retries); under the 256 posts one worker takes in flight."""
+    updates = [fake.make_update(600_000 + n, "hello", language_code="en") for n in range(200)]
+    burst = Server(fake, server.settings, server.url, aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)))
+    try:
+        answers = await asyncio.gather(*(burst.post(update) for update in updates))  # 200 connections at once
+    finally:
+        await burst.http.close()
+    assert sorted({status for status, _ in answers}) == [200]
+    assert all(len(fake.sent_messages(600_000 + n)) == 1 for n in range(200))

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.wechat.render import MAX_BYTES
-from bot.store import Loaded, SessionStore
+from bot.store import SessionStore
+from bot.store.base import Arrival
 from dialogs.session import Session
 from tests.channels.telegram.bot_harness import FakeNow
 from tests.channels.wechat.conftest import Bot, serving, wechat_settings
@@ -89,7 +90,9 @@ async def test_a_tap_without_its_menu_id_is_read_from_the_label(bot: Bot, fake: 
     assert await session(bot.store, bot.user_key(OPENID)) is not None
 
 
-async def test_a_retried_post_is_applied_once(bot: Bot, fake: FakeWechat) -> None:
+async def test_a_retried_post_is_applied_once_and_answered_again(bot: Bot, fake: FakeWechat) -> None:
+    """WeChat retries a post only when no answer reached it: the passive reply was lost, so the retry gets the
+    same reply (from the outbox), and nothing is applied twice."""
     for text in ("你好", "同意", "1981-01-15"):
         await bot.say(OPENID, text)
     before = await session(bot.store, bot.user_key(OPENID))
@@ -97,8 +100,8 @@ async def test_a_retried_post_is_applied_once(bot: Bot, fake: FakeWechat) -> Non
     answer = fake.message(OPENID, text="大专")
     first = await bot.post(answer)
     again = await asyncio.gather(*(bot.post(answer) for _ in range(2)))  # WeChat's two retries
-    assert first.text is not None
-    assert [r.text for r in again] == [None, None]  # "success": nothing applied, nothing sent
+    assert first.text is not None and "全日制" in first.text
+    assert [r.text for r in again] == [first.text, first.text]
     await bot.channel.drain()
     after = await session(bot.store, bot.user_key(OPENID))
     assert after is not None
@@ -135,13 +138,13 @@ async def test_other_message_types_are_asked_to_type_in_the_users_language(bot: 
 async def test_a_slow_store_is_answered_success_and_the_reply_comes_by_customer_service(
         fake: FakeWechat, tmp_path: Path, clock: FakeNow) -> None:
     async with serving(fake, wechat_settings(fake, tmp_path / "data"), clock, passive_seconds=0.2) as bot:
-        claim = bot.store.claim_update
+        receive = bot.store.receive
 
-        async def slow_claim(user_key: str, update_id: str, ttl_seconds: int) -> tuple[bool, Loaded | None]:
+        async def slow_receive(user_key: str, digest: str, *, claim_seconds: int | None = None) -> Arrival:
             await asyncio.sleep(0.6)
-            return await claim(user_key, update_id, ttl_seconds)
+            return await receive(user_key, digest, claim_seconds=claim_seconds)
 
-        bot.store.claim_update = slow_claim  # type: ignore[method-assign]
+        bot.store.receive = slow_receive  # type: ignore[method-assign]
         reply = await bot.post(fake.message(OPENID, text="你好"))
         assert (reply.status, reply.text, reply.raw) == (200, None, b"success")
         await bot.channel.drain()
