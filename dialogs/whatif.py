@@ -213,6 +213,7 @@ _BASE_WORD = _c(r"基数|社保|缴费|contribution|base\b|salary|工资|\bpay")
 _MULTIPLE = _c(rf"(?P<n>{_NUM}) ?(?:倍|x\b|×|times\b)|(?P<pct>[0-9]+(?:\.[0-9]+)?) ?(?:%|percent)")
 _MONEY = _c(r"(?P<v>[0-9]+(?:\.[0-9]+)? ?(?:万|w\b|k\b|千)|[0-9]{4,7}(?:\.[0-9]+)?)")
 _CEILING = _c(r"最高|上限|封顶|ceiling|maximum|the max|highest")
+_NEGATIVE = _c(rf"(?:-|−|负|minus |negative )\s*(?:{_NUM}|[0-9])")
 _FLOOR = _c(r"最低|下限|保底|floor|minimum|lowest")
 
 
@@ -221,6 +222,8 @@ def _base(s: str, ctx: _Ctx) -> tuple[str, ...] | None:
         return None
     multiple: float | None = None
     cny: int | None = None
+    if _NEGATIVE.search(s):
+        return None  # "基数-3倍": no base is negative; never read as +3x
     if m := _MULTIPLE.search(s):
         multiple = _float(m.group("n") + "倍") if m.group("n") else _float(m.group("pct") + "%")
     elif m := _MONEY.search(s):

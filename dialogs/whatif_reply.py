@@ -172,11 +172,17 @@ def _notes(w: WhatIf, t: Translator) -> list[str]:
 
 
 def render_whatif(w: WhatIf, t: Translator) -> str:
-    """The answer, each part on its own line: the change, now, when it counts, then, time alone."""
+    """The answer, each part on its own line: the change, now, when it counts, then, time alone.
+
+    A date asked for beyond the planner's horizon gets no numbers, only why (an age of 119 and rules 80 years
+    on are no answer); a date after the rules' validity says that the rules are assumed unchanged."""
+    beyond = w.asked is not None and w.asked > w.horizon
     if not w.changes_profile:
-        return _render_time_only(w, t)
+        return t("whatif.beyond", horizon=w.horizon.isoformat()) if beyond else _render_time_only(w, t)
     lines = [t("whatif.title", changes=t("whatif.and").join(describe_changes(w, t)))]
     lines += _now(w, t)
+    if beyond:
+        return "\n".join([*lines, t("whatif.beyond", horizon=w.horizon.isoformat())])
     first = w.counts_from
     if first is not None and first.on > w.before.as_of:
         lines += _comparison("whatif.counts_from.gain" if first.delta > 0 else "whatif.counts_from.loss", first,
@@ -190,7 +196,15 @@ def render_whatif(w: WhatIf, t: Translator) -> str:
                        now=w.before.total))
     lines += _notes(w, t)
     lines += _base_timing(w, t)
+    lines += _rules_expire(w.then.with_change if w.then is not None else w.time_only, t)
     return "\n".join(lines)
+
+
+def _rules_expire(a: Assessment | None, t: Translator) -> list[str]:
+    """The line saying that a date after the Measures' validity is scored with the rules as they are now."""
+    if a is None:
+        return []
+    return [reason_text(n, t) for n in a.notes if n.code == "rules_expire"]
 
 
 def _base_timing(w: WhatIf, t: Translator) -> list[str]:
@@ -219,6 +233,7 @@ def _render_time_only(w: WhatIf, t: Translator) -> str:
             lines.append(status)
     else:
         lines += [t("whatif.cannot_apply_then"), *_reasons(later, t)]
+    lines += _rules_expire(later, t)
     return "\n".join(lines)
 
 

@@ -219,3 +219,32 @@ def test_every_settable_field_is_said_in_words(lang: str) -> None:
     flags = {v: describe_changes(whatif(PROFILES["plain"], [f"shortage_major={v}"], POLICY), t)[0]
              for v in ("true", "yes", "false", "no")}
     assert flags["true"] == flags["yes"] != flags["false"] == flags["no"]
+
+
+@pytest.mark.parametrize("text", ["如果基数-3倍", "如果基数负2倍", "what if my base is -2x",
+                                  "what if my base is minus 2x"])
+def test_a_negative_base_is_refused_never_read_as_a_raise(text: str) -> None:
+    found = interpret(text, TODAY, POLICY)
+    assert found is None or not any(c.startswith("contributions") for c in found.changes)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_date_beyond_the_horizon_gets_no_numbers_and_after_the_rules_a_caveat(lang: str) -> None:
+    """"在83年后" gave 360 points at age 128; a date after 2027-12-31 is scored with today's rules, and says so."""
+    t = translator(lang)
+    first = resolve("如果我考了中级职称", [], TODAY, POLICY)
+    assert first is not None
+    far = resolve("83年后呢", first.changes, TODAY, POLICY)
+    assert far is not None
+    reply = render_whatif(whatif(PROFILES["skill3"], far.changes, POLICY), t)
+    assert t("whatif.beyond", horizon="@").split("@")[0] in reply
+    assert "2109" not in reply and not re.search(r"1[0-9]{2} (?:周岁|full years)", reply)
+    alone = resolve("在83年后", [], TODAY, POLICY)
+    assert alone is not None
+    assert render_whatif(whatif(PROFILES["skill3"], alone.changes, POLICY), t).startswith(
+        t("whatif.beyond", horizon="@").split("@")[0])
+    soon = resolve("两年后呢", first.changes, TODAY, POLICY)
+    assert soon is not None
+    caveat = t("reason.rules_expire", until="2027-12-31")
+    assert caveat in render_whatif(whatif(PROFILES["skill3"], soon.changes, POLICY), t)
+    assert caveat not in render_whatif(whatif(PROFILES["skill3"], first.changes, POLICY), t)
