@@ -173,7 +173,7 @@ async def test_after_the_interview_free_text_is_a_what_if_question() -> None:
 
     await chat.say("what if pigs fly")
     assert chat.last[0].text == t("chat.whatif.examples")
-    assert chat.last[-1].payloads() == ["c:score", "c:plan", "c:back", "c:restart"]
+    assert chat.last[-1].payloads() == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
 
 
 async def test_what_if_during_the_interview_needs_the_basics_first() -> None:

@@ -74,7 +74,7 @@ async def test_interview_through_telegram_reaches_the_worked_example(
     assert t("report.total", total=case["total"], standard=120) in final[0]
     expected = [*advice.final_messages(profile, t), replies.done_message(t, first=True).text]
     assert final == as_telegram_shows(expected)
-    assert keyboard_data(user.last[-1]) == ["c:score", "c:plan", "c:back", "c:restart"]
+    assert keyboard_data(user.last[-1]) == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
     assert all("reply_markup" not in m for m in user.last[:-1])
 
     # Every button press replaced the question's keyboard with the chosen answer.
