@@ -32,29 +32,31 @@ from bot.pictures.canvas import (
 from dialogs.pictures import RoadChart
 
 WIDTH = 1080
+WEB_WIDTH = 720
+"""The web page's chart: narrower, so its text stays readable (13 px and more) when shown 330 px wide."""
 LEFT, RIGHT = 112, 48
-PLOT_HEIGHT = 600
 TEXT = 32
 LINE = TEXT + 16
 SERIES_STYLE = ((BAR, 0.0), (PLAN, 18.0))
 """(colour, dash) of keep working and of the plan."""
 
 
-def chart_canvas(chart: RoadChart) -> Canvas:
+def chart_canvas(chart: RoadChart, width: int = WIDTH) -> Canvas:
     items: list[Item] = []
-    inner = WIDTH - LEFT - RIGHT
-    title, size = fit(chart.title, 44, WIDTH - 2 * 48, weight=BOLD, smallest=32)
+    inner = width - LEFT - RIGHT
+    plot_height = 600 if width >= WIDTH else 460
+    title, size = fit(chart.title, 44, width - 2 * 48, weight=BOLD, smallest=32)
     items.append(Text(48, 76, title, size, INK, BOLD))
     y = 96.0
     for (color, dash), series in zip(SERIES_STYLE, chart.series, strict=False):
-        lines = wrap(series.label, TEXT, WIDTH - 48 - 48 - 96)
+        lines = wrap(series.label, TEXT, width - 48 - 48 - 96)
         y += LINE
         items.append(Path(((48, y - 10), (128, y - 10)), color, 8, dash / 2))
         for i, line in enumerate(lines):
             items.append(Text(48 + 96, y + i * LINE, line, TEXT, INK))
         y += (len(lines) - 1) * LINE
     top = y + 48
-    bottom = top + PLOT_HEIGHT
+    bottom = top + plot_height
     low = max(0, min([chart.standard, *(v for s in chart.series for _, v in s.points)]) // 10 * 10 - 10)
     high = chart.top
     days = max(1, (chart.end - chart.start).days)
@@ -63,7 +65,7 @@ def chart_canvas(chart: RoadChart) -> Canvas:
         return LEFT + inner * (d - chart.start).days / days
 
     def y_of(v: float) -> float:
-        return bottom - PLOT_HEIGHT * (v - low) / (high - low)
+        return bottom - plot_height * (v - low) / (high - low)
 
     for v in range(low, high + 1, 10):
         axis = v == low
@@ -72,7 +74,7 @@ def chart_canvas(chart: RoadChart) -> Canvas:
     items.append(Text(LEFT, bottom + 52, chart.start.strftime("%Y-%m"), 30, MUTED))
     for year in chart.years:
         x = x_of(dt.date(year, 1, 1))
-        if x - LEFT < 160:  # the start's label is there
+        if x - LEFT < 150:  # the start's label is there
             continue
         items.append(Path(((x, bottom), (x, bottom + 14)), MUTED, 3))
         items.append(Text(x, bottom + 52, str(year), 30, MUTED, anchor="middle"))
@@ -99,10 +101,10 @@ def chart_canvas(chart: RoadChart) -> Canvas:
             items.append(Path(((48, y - 32), (48, y + 4)), color, 6, 0 if marker.kind == "reach" else 6))
         items.append(Text(72, y, marker.label, TEXT, INK))
     y += 16
-    for line in wrap(chart.note, 28, WIDTH - 96):
+    for line in wrap(chart.note, 28, width - 96):
         y += 40
         items.append(Text(48, y, line, 28, MUTED))
-    return Canvas(WIDTH, int(y + 40), chart.title, chart.alt, items)
+    return Canvas(width, int(y + 40), chart.title, chart.alt, items)
 
 
 def _series_color(chart: RoadChart, on: dt.date) -> str:

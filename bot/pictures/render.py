@@ -14,6 +14,7 @@ from itertools import count
 
 from PIL import Image, ImageDraw
 
+from bot.pictures import card, chart
 from bot.pictures.canvas import Canvas, Path, Rect, Text
 from bot.pictures.card import card_canvas
 from bot.pictures.chart import chart_canvas
@@ -28,8 +29,11 @@ _ANCHORS = {"start": "ls", "middle": "ms", "end": "rs"}
 _ids = count(1)
 
 
-def canvas(picture: Picture) -> Canvas:
-    return card_canvas(picture) if isinstance(picture, ScoreCard) else chart_canvas(picture)
+def canvas(picture: Picture, *, web: bool = False) -> Canvas:
+    """The picture's layout: for a PNG (1080 wide), or for the web page (720 wide, its text larger in proportion)."""
+    if isinstance(picture, ScoreCard):
+        return card_canvas(picture, card.WEB_WIDTH if web else card.WIDTH)
+    return chart_canvas(picture, chart.WEB_WIDTH if web else chart.WIDTH)
 
 
 def png(picture: Picture) -> bytes:
@@ -37,7 +41,8 @@ def png(picture: Picture) -> bytes:
 
 
 def svg(picture: Picture) -> str:
-    return svg_of(canvas(picture))
+    """The web page's inline SVG (its narrower layout)."""
+    return svg_of(canvas(picture, web=True))
 
 
 def png_of(c: Canvas) -> bytes:

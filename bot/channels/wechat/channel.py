@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from bot.channels.wechat import consent, render
 from bot.channels.wechat.api import Rejected, Unavailable, WechatApi, WechatError
 from bot.channels.wechat.inbound import PopupAccepted, TextOnly, Turn, Unsubscribed, openid_of
+from bot.locks import KeyedLocks
 from bot.reminders import Blocked, Failed, Reminder, ReminderQueue, SendResult, Sent
 from bot.reminders.schedule import kind_for, reminder_offsets
 from bot.sessions import Sessions
@@ -91,8 +92,7 @@ class WechatChannel:
         self.engine, self.observed, self.store, self.queue, self.api = engine, observed, store, queue, api
         self.clock, self.user_hash, self.links, self.template = clock, user_hash, links, template
         self.passive_seconds = passive_seconds
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiting: dict[str, int] = {}
+        self._user_lock = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- a turn -------------------------------------------------------------------------------------
@@ -295,39 +295,8 @@ class WechatChannel:
                 await self.store.delete_value(key, name)
 
     # --- lifecycle ----------------------------------------------------------------------------------
-    def _user_lock(self, key: str) -> _UserLock:
-        return _UserLock(self, key)
-
     async def drain(self, timeout: float = 10.0) -> None:
         """Let the turns under way finish their replies (a clean shutdown)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
-
-
-class _UserLock:
-    """The channel's lock of one user, forgotten when nobody waits for it (memory stays flat)."""
-
-    def __init__(self, channel: WechatChannel, key: str) -> None:
-        self.channel, self.key = channel, key
-
-    async def __aenter__(self) -> None:
-        c = self.channel
-        c._waiting[self.key] = c._waiting.get(self.key, 0) + 1
-        self.lock = c._locks.setdefault(self.key, asyncio.Lock())
-        try:
-            await self.lock.acquire()
-        except BaseException:
-            self._forget()
-            raise
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.lock.release()
-        self._forget()
-
-    def _forget(self) -> None:
-        c = self.channel
-        c._waiting[self.key] -= 1
-        if not c._waiting[self.key]:
-            del c._waiting[self.key]
-            del c._locks[self.key]
 
