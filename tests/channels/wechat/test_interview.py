@@ -42,4 +42,5 @@ async def test_interview_over_wechat_reaches_the_worked_example(bot: Bot, fake: 
     t = translator(variant[:2])
     report = "\n".join(bot.last[openid])
     assert t("report.total", total=example.case["total"], standard=120) in report
-    assert [menu for _, _, menu in links_of(bot.last[openid][-1])] == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
+    menus = [menu for _, _, menu in links_of(bot.last[openid][-1])]
+    assert menus == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
