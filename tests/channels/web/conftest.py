@@ -132,3 +132,11 @@ def clock() -> FakeNow:
 async def web(tmp_path: Path, clock: FakeNow) -> AsyncIterator[Web]:
     async with serving(web_settings(tmp_path / "data"), clock, rate=MemoryRate(1000, clock.timestamp)) as served:
         yield served
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the browser tests left their screenshots, for a person to look at."""
+    from tests.channels.web.test_browser import SHOTS, WRITTEN
+
+    if WRITTEN:
+        terminalreporter.write_line(f"web page screenshots ({len(WRITTEN)}): {SHOTS}")

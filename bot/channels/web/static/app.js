@@ -109,7 +109,7 @@
       list.setAttribute("role", "group");
       let n = 0;
       for (const b of buttons) {
-        const chip = el("button", "chip");
+        const chip = el("button", b.payload.startsWith("c:") ? "chip cmd" : "chip");
         chip.type = "button";
         if (m.numbered && b.payload.startsWith("a:")) {
           n += 1;
@@ -187,7 +187,9 @@
     outbox.push(entry);
     persist();
     disableEarlierChips();
-    logEl.appendChild(myMessage({ ...entry, pending: true }));
+    const mine = myMessage({ ...entry, pending: true });
+    logEl.appendChild(mine);
+    mine.scrollIntoView({ block: "end", behavior: reduced.matches ? "auto" : "smooth" });
     flush();
   }
   async function flush() {
