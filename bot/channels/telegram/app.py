@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
@@ -36,6 +36,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.telegram.keys import user_key
 from bot.channels.telegram.ordering import PerUserUpdateProcessor
 from bot.channels.telegram.render import chosen_label, render
+from bot.pictures import png
 from bot.privacy import log_hasher
 from bot.reminders import Blocked, Dispatcher, Failed, Reminder, ReminderQueue, RetryAfter, SendResult, Sent
 from bot.sessions import make_engine
@@ -43,6 +44,7 @@ from bot.settings import Settings
 from bot.store import SessionStore, StoreError
 from dialogs.engine import Preloaded
 from dialogs.messages import Inbound, Outbound
+from dialogs.pictures import Picture
 from dialogs.reminders import reminder_text
 from dialogs.session import SessionFromNewerVersion
 from locales import translator
@@ -139,6 +141,20 @@ class TelegramChannel:
         for out in outs:
             for part in render(out):
                 await self._send_with_retry(chat_id, part.text, part.markup)
+            if out.picture is not None:
+                await self._send_picture(chat_id, out.picture)
+
+    async def _send_picture(self, chat_id: int, picture: Picture) -> None:
+        """The score card or the chart as a photo after its text (issue #18), drawn off the event loop.
+
+        The text already said everything the picture shows, so a photo that fails is logged and left out.
+        """
+        try:
+            data = await asyncio.to_thread(png, picture)
+            await self.application.bot.send_photo(chat_id, InputFile(data, filename="jifen.png"),
+                                                  caption=picture.title, rate_limit_args=REPLY_RETRIES)
+        except TelegramError as exc:
+            log.warning("picture not sent (%s) user=%s", type(exc).__name__, self.user_hash(user_key(chat_id)))
 
     async def _send_with_retry(self, chat_id: int, text: str, markup: Any) -> None:
         """Send one reply part, again after a 5xx, a refused connection or a timeout.
