@@ -34,6 +34,7 @@ from bot.channels.wechat import consent, render
 from bot.channels.wechat.api import Rejected, Unavailable, WechatApi, WechatError
 from bot.channels.wechat.inbound import PopupAccepted, TextOnly, Turn, Unsubscribed, openid_of
 from bot.locks import KeyedLocks
+from bot.pictures import png
 from bot.reminders import Blocked, Failed, Reminder, ReminderQueue, SendResult, Sent
 from bot.reminders.schedule import kind_for, reminder_offsets
 from bot.sessions import Sessions
@@ -41,6 +42,7 @@ from bot.settings import WechatTemplate
 from bot.store import SessionStore, StoreError
 from dialogs.engine import Engine, Preloaded
 from dialogs.messages import Outbound
+from dialogs.pictures import Picture
 from dialogs.ports import Effect, ScheduleReminders, StoredSession
 from dialogs.reminders import reminder_text
 from dialogs.session import Session, SessionError
@@ -56,6 +58,8 @@ SUCCESS = b"success"
 
 Clock = Callable[[], dt.datetime]
 UserHash = Callable[[str], str]
+Part = str | Picture
+"""One WeChat message of a turn: a text, or a picture sent as an image."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,7 @@ class WechatChannel:
     async def serve(self, turn: Turn) -> Reply:
         """The answer to one post that is a turn; the turn goes on (and its messages out) after a ``success``."""
         loop = asyncio.get_running_loop()
-        ready: asyncio.Future[list[str] | None] = loop.create_future()
+        ready: asyncio.Future[list[Part] | None] = loop.create_future()
         decided: asyncio.Future[bool] = loop.create_future()
         task = asyncio.create_task(self._serve(turn, ready, decided))
         self._tasks.add(task)
@@ -107,15 +111,17 @@ class WechatChannel:
         passive = False
         try:
             parts = await asyncio.wait_for(asyncio.shield(ready), self.passive_seconds)
-            passive = parts is not None and len(parts) == 1
-            return Reply(parts[0] if passive and parts is not None else None)
+            only = parts[0] if parts is not None and len(parts) == 1 else None
+            passive = isinstance(only, str)  # a picture is never passive: it needs the upload first
+            return Reply(only if isinstance(only, str) else None)
         except TimeoutError:
             return Reply(None)
         finally:
             if not decided.done():
                 decided.set_result(passive)
 
-    async def _serve(self, turn: Turn, ready: asyncio.Future[list[str] | None], decided: asyncio.Future[bool]) -> None:
+    async def _serve(self, turn: Turn, ready: asyncio.Future[list[Part] | None],
+                     decided: asyncio.Future[bool]) -> None:
         key = turn.inbound.user_key
         try:
             async with self._user_lock(key):
@@ -133,7 +139,7 @@ class WechatChannel:
         except Exception as exc:  # a bug must not kill the server; the log names no content
             log.error("WeChat turn failed (%s) user=%s", type(exc).__name__, self.user_hash(key))
 
-    async def _turn(self, turn: Turn) -> list[str] | None:
+    async def _turn(self, turn: Turn) -> list[Part] | None:
         """The turn's messages as WeChat messages; None for a retry already claimed."""
         inbound = turn.inbound
         key = inbound.user_key
@@ -157,7 +163,7 @@ class WechatChannel:
             if date is not None:  # said before the turn's last message, whose options are what comes next
                 offer = consent.offer(openid_of(key), date, inbound.now, self.engine.policy, lang, self.links)
                 outs.insert(len(outs) - 1 if outs and outs[-1].buttons else len(outs), offer)
-        return render.pack(outs, turn.quota, lang) if outs else None
+        return render.with_pictures(outs, turn.quota, lang) if outs else None
 
     @staticmethod
     def _with_unsubscribe_note(out: Outbound) -> Outbound:
@@ -167,16 +173,30 @@ class WechatChannel:
         note = translator(out.lang or "zh")("wechat.consent.unsubscribe")
         return replace(out, text=f"{out.text}\n\n{note}")
 
-    async def _deliver(self, key: str, parts: list[str]) -> None:
-        """Customer-service messages, in order; the first refusal stops the rest (they would be refused too)."""
+    async def _deliver(self, key: str, parts: list[Part]) -> None:
+        """Customer-service messages, in order; the first refusal stops the rest (they would be refused too).
+
+        A picture is drawn off the event loop and uploaded as temporary media first; if that fails the text goes on
+        without it (the words say what it shows)."""
         openid = openid_of(key)
         for part in parts:
             try:
-                await self.api.send_text(openid, part)
+                if isinstance(part, str):
+                    await self.api.send_text(openid, part)
+                else:
+                    await self._send_picture(openid, part)
             except WechatError as exc:
                 log.warning("WeChat reply not delivered (errcode %d, %s) user=%s", exc.errcode,
                             type(exc).__name__, self.user_hash(key))
                 return
+
+    async def _send_picture(self, openid: str, picture: Picture) -> None:
+        try:
+            media_id = await self.api.upload_image(await asyncio.to_thread(png, picture))
+        except Unavailable as exc:
+            log.warning("WeChat picture not uploaded (errcode %d)", exc.errcode)
+            return
+        await self.api.send_image(openid, media_id)
 
     # --- other posts --------------------------------------------------------------------------------
     async def text_only(self, post: TextOnly) -> Reply:
