@@ -5,8 +5,10 @@ from one client (429).
   when set (behind a proxy that rewrites the Host), else the request's scheme and Host; the scheme is taken from
   ``X-Forwarded-Proto`` only with ``JIFEN_TRUST_PROXY=1`` (anyone can send that header to a bare server). A POST
   without an Origin header is refused too: every browser that runs the page sends one.
-* Rate: at most ``JIFEN_WEB_RATE`` (5) messages a second per client — the cookie's id, or before consent the
-  address (``X-Forwarded-For``'s last hop, added by our own proxy, only with ``JIFEN_TRUST_PROXY=1``). Counted in
+* Rate: at most ``JIFEN_WEB_RATE`` (5) messages a second per client — the cookie's id; before consent there is
+  no cookie, so the address counts (``X-Forwarded-For``'s last hop, added by our own proxy, only with
+  ``JIFEN_TRUST_PROXY=1``), with ``ANONYMOUS_FACTOR`` times the allowance: many people share one address behind a
+  company's or a carrier's NAT, and a turn before consent stores nothing. Counted in
   one-second windows: in the process, or in Redis when ``JIFEN_REDIS_URL`` is set, so every worker shares the
   count (an ``INCR`` and a ``PEXPIRE`` in one script: one round trip). Redis down: allowed (the turn reports the
   store anyway), never a 500.
@@ -28,6 +30,8 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024
+ANONYMOUS_FACTOR = 20
+"""An address without a cookie may send this many times a client's rate (it may be many people)."""
 Epoch = Callable[[], float]
 
 
@@ -66,7 +70,9 @@ def client_address(request: web.Request, settings: Settings) -> str:
 
 
 class RateLimit(Protocol):
-    async def allow(self, client: str) -> bool: ...
+    async def allow(self, client: str, weight: int = 1) -> bool:
+        """Whether one more message of ``client`` fits its window; ``weight`` is the times of the rate it may use."""
+        ...
 
 
 class MemoryRate:
@@ -77,13 +83,13 @@ class MemoryRate:
         self._second = -1
         self._counts: dict[str, int] = {}
 
-    async def allow(self, client: str) -> bool:
+    async def allow(self, client: str, weight: int = 1) -> bool:
         second = int(self.epoch())
         if second != self._second:  # a new window: the old counts go (memory stays at one second's clients)
             self._second, self._counts = second, {}
         count = self._counts.get(client, 0) + 1
         self._counts[client] = count
-        return count <= self.per_second
+        return count <= self.per_second * weight
 
 
 _RATE_SCRIPT = """
@@ -100,7 +106,7 @@ class RedisRate:
         self.per_second, self.epoch = per_second, epoch
         self._script = client.register_script(_RATE_SCRIPT)
 
-    async def allow(self, client: str) -> bool:
+    async def allow(self, client: str, weight: int = 1) -> bool:
         second = int(self.epoch())
         digest = hashlib.sha256(client.encode("utf-8")).hexdigest()[:24]  # no id or address in a key name
         key = f"jifen:{{#webrate}}:{digest}:{second}"
@@ -109,4 +115,4 @@ class RedisRate:
         except (RedisError, OSError) as exc:
             log.warning("web rate limit not checked (%s)", type(exc).__name__)
             return True
-        return count <= self.per_second
+        return count <= self.per_second * weight

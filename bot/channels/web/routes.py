@@ -114,8 +114,11 @@ def add_web_routes(app: web.Application, channel: WebChannel, settings: Settings
 
     async def limited(request: web.Request) -> web.Response | None:
         client_id = identity.cookie_id(request)
-        client = client_id or "addr:" + guard.client_address(request, settings)
-        if not await rate.allow(client):
+        if client_id is not None:
+            allowed = await rate.allow(client_id)
+        else:
+            allowed = await rate.allow("addr:" + guard.client_address(request, settings), guard.ANONYMOUS_FACTOR)
+        if not allowed:
             return error(429, "rate", **{"Retry-After": "1"})
         return None
 

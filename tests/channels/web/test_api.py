@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.channels.web.guard import MemoryRate
+from bot.channels.web.guard import ANONYMOUS_FACTOR, MemoryRate
 from bot.channels.web.identity import PREFIX
 from bot.store import SqliteStore
 from tests.channels.telegram.bot_harness import FakeNow
@@ -150,15 +150,28 @@ async def test_malformed_messages_get_400(web: Web) -> None:
 async def test_more_than_five_messages_a_second_get_429(tmp_path: Path, clock: FakeNow) -> None:
     async with serving(web_settings(tmp_path / "data"), clock, rate=MemoryRate(5, clock.timestamp)) as web, \
             web.page() as page:
+        await agree(page)
+        clock.advance(1.0)
         statuses = []
         for _ in range(7):
-            await page.say("你好")
+            await page.say("35岁")
             statuses.append(page.status)
         assert statuses == [200] * 5 + [429] * 2
         assert page.headers["Retry-After"] == "1"
         clock.advance(1.0)
-        await page.say("你好")
+        await page.say("35岁")
         assert page.status == 200
+
+
+async def test_before_consent_an_address_may_be_many_people(tmp_path: Path, clock: FakeNow) -> None:
+    """No cookie yet: the address counts, with ANONYMOUS_FACTOR times a client's allowance (NAT)."""
+    async with serving(web_settings(tmp_path / "data"), clock, rate=MemoryRate(5, clock.timestamp)) as web:
+        statuses = []
+        for _ in range(5 * ANONYMOUS_FACTOR + 1):
+            async with web.page() as page:
+                await page.say("你好")
+                statuses.append(page.status)
+        assert statuses == [200] * (5 * ANONYMOUS_FACTOR) + [429]
 
 
 async def test_delete_my_data_erases_the_session_and_the_cookie(web: Web) -> None:
