@@ -123,6 +123,9 @@ def add_web_routes(app: web.Application, channel: WebChannel, settings: Settings
         return None
 
     async def state(request: web.Request) -> web.Response:
+        refused = await limited(request)
+        if refused is not None:
+            return refused
         client_id = identity.cookie_id(request)
         key = identity.user_key(client_id) if client_id else None
         outs = await channel.current(key, request.query.get("lang") or preferred_language(request))

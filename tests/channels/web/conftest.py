@@ -8,7 +8,6 @@ the page's script does: JSON posts with the page's Origin and a message id, the 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -30,8 +29,9 @@ from bot.settings import Settings
 from bot.store import SessionStore, open_store
 from tests.bot.conftest import redis_server, redis_url
 from tests.channels.telegram.bot_harness import HASH_KEY, FakeNow
+from tests.channels.wechat.conftest import clock
 
-__all__ = ["redis_server", "redis_url"]
+__all__ = ["clock", "redis_server", "redis_url"]
 
 _ids = itertools.count(1)
 
@@ -121,11 +121,6 @@ async def serving(settings: Settings, clock: FakeNow, *, rate: RateLimit | None 
         await server.close()
         await queue.close()
         await store.close()
-
-
-@pytest.fixture
-def clock() -> FakeNow:
-    return FakeNow(dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
 
 
 @pytest.fixture
