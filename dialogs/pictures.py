@@ -71,7 +71,8 @@ class Marker:
     on: dt.date
     label: str
     kind: str
-    """"reach", "renewal", or "never" (a line of words only: this series does not reach within the chart)."""
+    """"reach", "renewal", or "words" (a line of words only: a series that does not reach within the chart, or
+    that is at the standard already)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,9 @@ def road_chart(r: Road, t: Translator) -> RoadChart:
         if s.reaches_on is not None and r.as_of < s.reaches_on <= r.until:
             markers.append(Marker(s.reaches_on, t(f"{key}_reaches", date=s.reaches_on.isoformat()), "reach"))
         elif s.reaches_on is None:
-            markers.append(Marker(r.until, t(f"{key}_never", standard=r.standard), "never"))
+            markers.append(Marker(r.until, t(f"{key}_never", standard=r.standard), "words"))
+        elif s.reaches_on <= r.as_of:
+            markers.append(Marker(r.as_of, t(f"{key}_already", standard=r.standard), "words"))
     markers += [Marker(d, t("picture.road.renewal", date=d.isoformat()), "renewal") for d in r.renewals]
     years = tuple(y for y in range(r.as_of.year + 1, r.until.year + 1) if r.as_of < dt.date(y, 1, 1) <= r.until)
     alt = _road_alt(r, series, t)

@@ -80,6 +80,7 @@ def cut(font: TTFont, text: str) -> TTFont:
             axis.axisNameID = names.addName("Weight")
     if "STAT" in font:
         del font["STAT"]
+    font.recalcTimestamp = False  # the same characters give the same bytes (the source's own dates are kept)
     return font
 
 

@@ -79,7 +79,7 @@ def chart_canvas(chart: RoadChart, width: int = WIDTH) -> Canvas:
         items.append(Path(((x, bottom), (x, bottom + 14)), MUTED, 3))
         items.append(Text(x, bottom + 52, str(year), 30, MUTED, anchor="middle"))
     for marker in chart.markers:
-        if marker.kind == "never":
+        if marker.kind == "words":
             continue
         x = x_of(marker.on)
         color = RULE if marker.kind == "renewal" else _series_color(chart, marker.on)
@@ -97,7 +97,7 @@ def chart_canvas(chart: RoadChart, width: int = WIDTH) -> Canvas:
     for marker in chart.markers:
         y += LINE
         color = MUTED if marker.kind == "renewal" else _series_color(chart, marker.on)
-        if marker.kind != "never":
+        if marker.kind != "words":
             items.append(Path(((48, y - 32), (48, y + 4)), color, 6, 0 if marker.kind == "reach" else 6))
         items.append(Text(72, y, marker.label, TEXT, INK))
     y += 16

@@ -53,7 +53,7 @@ def test_a_plan_that_reaches_is_drawn_with_its_date() -> None:
     reach = [m for m in c.markers if m.kind == "reach"]
     assert reach and reach[-1].on == c.series[1].reaches_on
     assert c.series[1].reaches_on.isoformat() in reach[-1].label
-    assert any(m.kind == "never" for m in c.markers)  # keep working alone does not reach within the chart
+    assert any(m.kind == "words" for m in c.markers)  # keep working alone does not reach within the chart
 
 
 def test_renewal_dates_are_the_expiry_and_each_endorsement_after_it() -> None:

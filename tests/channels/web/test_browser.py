@@ -48,7 +48,7 @@ async def browser() -> AsyncIterator[Browser]:
 async def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / name
-    await page.screenshot(path=str(path))
+    await page.screenshot(path=str(path), animations="disabled")
     WRITTEN.append(path)
 
 

@@ -83,7 +83,7 @@
       figure.appendChild(node);
     }
     const caption = el("figcaption");
-    const link = el("a", "", p.save);
+    const link = el("a", "chip", p.save);
     link.href = p.png;
     link.setAttribute("download", "jifen-" + p.kind + ".png");
     caption.appendChild(link);
