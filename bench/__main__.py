@@ -13,6 +13,7 @@ from bench import (
     scoring_bench,
     turn_bench,
     utterance_bench,
+    web_bench,
     webhook_bench,
     wechat_bench,
 )
@@ -29,6 +30,7 @@ def main() -> int:
     rows += footprint_bench.run()
     rows += e2e_bench.run()
     rows += wechat_bench.run()
+    rows += web_bench.run()
     rows += webhook_bench.run()
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}")
     print(markdown(rows))

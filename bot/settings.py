@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     http_listen: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     public_origin: str | None = None
+    trust_proxy: bool = False
+    """``X-Forwarded-Proto`` / ``X-Forwarded-For`` are believed only with ``JIFEN_TRUST_PROXY=1`` (behind our proxy)."""
+    web: bool = True
+    """The web chat page on ``jifen serve`` (``JIFEN_WEB=0`` leaves it out, e.g. a WeChat-only deployment)."""
+    web_rate: int = Field(default=5, ge=1, le=1000)
+    """Messages a second one web client may send (a cookie, or an address before consent); more get 429."""
     wechat_token: SecretStr | None = None
     wechat_app_id: str | None = None
     wechat_app_secret: SecretStr | None = None

@@ -24,6 +24,7 @@ class Command(StrEnum):
     LANGUAGE = "language"
     SCORE = "score"
     PLAN = "plan"
+    CARD = "card"
     WHATIF = "whatif"
     REMIND = "remind"
     DELETE = "delete"
@@ -48,6 +49,7 @@ _WORDS: dict[Command, tuple[str, ...]] = {
     Command.LANGUAGE: ("/lang", "/language", "language", "语言", "切换语言", "change language"),
     Command.SCORE: ("/score", "score", "my score", "show my score", "分数", "我的分数", "积分", "查分", "算分"),
     Command.PLAN: ("/plan", "plan", "my plan", "计划", "方案", "规划", "我的计划"),
+    Command.CARD: ("/card", "score card", "my score card", "card", "分数卡", "积分卡", "我的分数卡", "成绩卡"),
     Command.DELETE: ("/forget", "/delete", "forget me", "delete my data", "删除我的数据", "删除数据", "清除我的数据"),
     Command.REMIND: ("/remind", "remind", "remind me", "提醒", "提醒我"),
     Command.WHATIF: ("/whatif", "what if", "whatif"),

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from dialogs import advice, payloads, replies
@@ -63,9 +63,11 @@ MAX_TEXT_CHARS = 500
 """Longer messages are not answers (dialogs.parsing refuses them too); say so instead of reading them."""
 REMIND_MAX_YEARS = 20
 _INSURANCE_BLOCK = ("insurance_months", "base", "base_since", "base_prior", "base_prior_since")
-_BUTTON_COMMANDS = frozenset({Command.BACK, Command.SKIP, Command.HELP, Command.SCORE, Command.PLAN,
+_BUTTON_COMMANDS = frozenset({Command.BACK, Command.SKIP, Command.HELP, Command.SCORE, Command.PLAN, Command.CARD,
                               Command.RESTART, Command.LANGUAGE, Command.START})
 
+
+T = TypeVar("T")
 
 REMIND_OFF_WORDS = frozenset({"off", "stop", "cancel", "关", "关闭", "取消", "停止", "不用了"})
 
@@ -337,7 +339,7 @@ class _Handler:
         profile = self._profile()
         if isinstance(profile, str):
             return self._reply(lead=[*notes, profile])
-        messages = [Outbound(text) for text in _safe(lambda: advice.final_messages(profile, self.t, self.conv.policy))]
+        messages = _safe(lambda: advice.final_replies(profile, self.t, self.conv.policy))
         if not messages:
             messages = [Outbound(self.t("chat.score.failed"))]
         if (assumed := self._assumed_floor()) is not None and assumed not in notes:
@@ -353,6 +355,7 @@ class _Handler:
             Command.START: self._cmd_start, Command.HELP: self._cmd_help, Command.BACK: self._cmd_back,
             Command.RESTART: self._cmd_restart, Command.SKIP: self._cmd_skip, Command.LANGUAGE: self._cmd_language,
             Command.DELETE: self._cmd_delete, Command.SCORE: self._cmd_score, Command.PLAN: self._cmd_plan,
+            Command.CARD: self._cmd_card,
             Command.REMIND: self._cmd_remind, Command.WHATIF: self._cmd_whatif,
         }
         return handlers[inv.command](inv.argument)
@@ -489,17 +492,24 @@ class _Handler:
         profile = self._profile()
         if isinstance(profile, str):
             return self._reply(Outbound(profile))
-        texts = _safe(lambda: [advice.score_message(profile, self.t, self.conv.policy)])
-        return self._results(texts)
+        return self._results(_safe(lambda: [Outbound(advice.score_message(profile, self.t, self.conv.policy))]))
 
     def _cmd_plan(self, _arg: str) -> Turn:
+        """The plan in words, with the road-to-120 chart (dialogs.pictures) for channels that show pictures."""
         profile = self._profile()
         if isinstance(profile, str):
             return self._reply(Outbound(profile))
-        return self._results(_safe(lambda: [advice.plan_message(profile, self.t, self.conv.policy)]))
+        return self._results(_safe(lambda: [advice.plan_reply(profile, self.t, self.conv.policy)]))
 
-    def _results(self, texts: list[str]) -> Turn:
-        out = [Outbound(text) for text in texts] or [Outbound(self.t("chat.score.failed"))]
+    def _cmd_card(self, _arg: str) -> Turn:
+        """"分数卡": the score card picture, with one line that says what it shows."""
+        profile = self._profile()
+        if isinstance(profile, str):
+            return self._reply(Outbound(profile))
+        return self._results(_safe(lambda: [advice.card_reply(profile, self.t, self.conv.policy)]))
+
+    def _results(self, outs: list[Outbound]) -> Turn:
+        out = outs or [Outbound(self.t("chat.score.failed"))]
         if self.s.state != DONE:
             out.append(Outbound(self.t("chat.score.partial")))
         return self._reply(*out)
@@ -561,7 +571,7 @@ class _Handler:
             return self.t("chat.profile_problem")
 
 
-def _safe(produce: Callable[[], list[str]]) -> list[str]:
+def _safe(produce: Callable[[], list[T]]) -> list[T]:
     """Results from the advice layer; a profile outside the loaded rules (or a change that does not
     apply, advice.ChangeError) yields no text — the caller says so — instead of a crash."""
     try:

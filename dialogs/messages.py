@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dialogs.pictures import Picture
 
 MAX_PAYLOAD_BYTES = 64
 """Telegram's limit for callback data; every payload the engine creates must fit."""
@@ -31,12 +35,17 @@ class Outbound:
     typed number is an answer (an age, an amount) and the buttons are shortcuts such as "skip".
     ``lang`` ("zh" or "en", set by the engine) is the language the user is being answered in, for
     a channel's own words (a goodbye line, a "you chose ..." echo).
+
+    ``picture`` (optional, channel-neutral drawing inputs: dialogs.pictures) is a picture shown after the text
+    by a channel that can show one (Telegram ``sendPhoto``, a WeChat image message, the web page); the text
+    stands on its own without it, so a channel without images (the terminal) ignores it.
     """
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     numbered: bool = False
     lang: str = ""
+    picture: Picture | None = None
 
     def payloads(self) -> list[str]:
         return [b.payload for row in self.buttons for b in row]

@@ -66,6 +66,7 @@ def done_message(t: Translator, lead: Sequence[str] = (), *, first: bool = False
     return Outbound("\n".join([*lead, t("chat.done.prompt" if first else "chat.done.again")]), [[
         Button(t("cmd.score"), payloads.command("score")),
         Button(t("cmd.plan"), payloads.command("plan")),
+        Button(t("cmd.card"), payloads.command("card")),
     ], [
         Button(t("cmd.back"), payloads.command("back")),
         Button(t("cmd.restart"), payloads.command("restart")),

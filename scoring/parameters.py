@@ -353,6 +353,7 @@ class Wage:
 class Renewal:
     window_days: Days
     reminder_days: ReminderDays
+    endorsement_months: Months
 
 
 @dataclass(frozen=True, slots=True, config=_CLOSED)

@@ -53,6 +53,9 @@ class Terminal:
         for message in messages:
             self.out.write(message.text + "\n")
             self._lang = message.lang or self._lang
+            if message.picture is not None:  # the text says what it shows; say that a picture went with it
+                self.out.write(translator(self._lang or "zh")("chat.terminal.picture",
+                                                              title=message.picture.title) + "\n")
             if message.buttons:
                 self.out.write(self._buttons(message) + "\n")
             self.out.write("\n")

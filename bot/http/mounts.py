@@ -5,6 +5,10 @@ from __future__ import annotations
 from bot.channels.telegram.app import TelegramChannel
 from bot.channels.telegram.run import webhook_app
 from bot.channels.telegram.token import bot_token
+from bot.channels.web import setup as web_setup
+from bot.channels.web.channel import WebChannel
+from bot.channels.web.identity import PREFIX as WEB_PREFIX
+from bot.channels.web.routes import add_web_routes
 from bot.channels.wechat.channel import WechatChannel
 from bot.channels.wechat.routes import add_wechat_routes
 from bot.channels.wechat.setup import credentials, http_client, make_api, make_channel
@@ -62,3 +66,10 @@ async def mount_telegram(served: Served, settings: Settings) -> TelegramChannel:
     served.cleanups.append(close)
     return channel
 
+
+async def mount_web(served: Served, settings: Settings) -> WebChannel:
+    """The chat page at ``/`` and its API under ``/api/``; its users' reminders are the calendar file."""
+    channel = web_setup.make_channel(settings, served.store, served.queue, user_hash=log_hasher(settings))
+    add_web_routes(served.app, channel, settings, web_setup.rate_limit(settings, served.store))
+    served.senders[WEB_PREFIX] = web_setup.send_reminder
+    return channel

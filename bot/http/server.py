@@ -6,15 +6,15 @@ One application, one port, one store, one reminder queue; each channel adds its 
 * WeChat at ``JIFEN_WECHAT_PATH`` (default ``/wechat``) when ``JIFEN_WECHAT_TOKEN`` is set;
 * the Telegram webhook at ``JIFEN_TELEGRAM_WEBHOOK_PATH`` when ``JIFEN_TELEGRAM_WEBHOOK_SECRET`` is set (the same
   handler as ``jifen telegram --webhook``, which keeps working on its own);
-* the web chat page (issue #18) is meant to add ``/`` and ``/api/`` the same way: a ``mount_*`` function that
-  registers routes on the application and hands back its reminder sender, if it has one.
+* the web chat page at ``/`` and its JSON API under ``/api/`` (bot.channels.web) unless ``JIFEN_WEB=0``.
 
 One reminder dispatcher serves every channel here: a reminder goes to the sender of its user key's channel
-(``tg-``, ``wx-``). A key of a channel this process does not serve is put back for a minute without counting an
-attempt (another process — ``jifen telegram`` polling on the same store — sends it).
+(``tg-``, ``wx-``; ``web-`` reminders are dropped: the page offers a calendar file instead). A key of a channel
+this process does not serve is put back for a minute without counting an attempt (another process — ``jifen
+telegram`` polling on the same store — sends it).
 
 The root application's body limit is the largest of the channels' (Telegram's 256 KB); each channel checks its
-own, smaller one (WeChat: 64 KB).
+own, smaller one (WeChat: 64 KB, the web API: 16 KB).
 """
 
 from __future__ import annotations
@@ -92,11 +92,11 @@ async def build(settings: Settings) -> Served:
     """The server with every configured channel mounted; raises ``ValueError`` (one line) for a bad setup."""
     from bot.channels.telegram.token import bot_token
     from bot.channels.wechat.setup import credentials
-    from bot.http.mounts import mount_telegram, mount_wechat
+    from bot.http.mounts import mount_telegram, mount_web, mount_wechat
 
-    if settings.wechat_token is None and settings.telegram_webhook_secret is None:
-        raise NothingToServe("nothing to serve: set JIFEN_WECHAT_TOKEN (WeChat) or JIFEN_TELEGRAM_WEBHOOK_SECRET "
-                             "(the Telegram webhook)")
+    if not settings.web and settings.wechat_token is None and settings.telegram_webhook_secret is None:
+        raise NothingToServe("nothing to serve: JIFEN_WEB=0, and neither JIFEN_WECHAT_TOKEN (WeChat) nor "
+                             "JIFEN_TELEGRAM_WEBHOOK_SECRET (the Telegram webhook) is set")
     if settings.wechat_token is not None:
         credentials(settings)  # a missing or malformed WeChat setting stops here, before any warning or connection
     if settings.telegram_webhook_secret is not None:
@@ -110,6 +110,8 @@ async def build(settings: Settings) -> Served:
             await mount_wechat(served, settings)
         if settings.telegram_webhook_secret is not None:
             await mount_telegram(served, settings)
+        if settings.web:
+            await mount_web(served, settings)
     except BaseException:
         await _close(served)
         raise

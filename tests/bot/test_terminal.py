@@ -138,3 +138,15 @@ def test_restart_and_delete_show_numbered_confirmation(tmp_path: Path) -> None:
     assert "OK, nothing has changed.\nWhat is your highest recognised education?" in out  # "2" cancels
     assert "  1) Yes, delete\n  2) Cancel\n" in out
     assert "All your data has been deleted." in out  # "1" confirms
+
+
+def test_a_picture_is_said_not_drawn_in_the_terminal(tmp_path: Path) -> None:
+    """"分数卡" in the terminal: the words, and a line saying a picture went with them (it cannot be shown)."""
+    from tests.dialogs.examples import EXAMPLES
+
+    script = next(e for e in EXAMPLES if e.name == "B").scripts["zh-text"]
+    out = run_terminal(tmp_path / "jifen.sqlite3", [*script, "分数卡"])
+    last = out.split("> ")[-2]
+    assert "你的分数卡：" in last
+    assert "[图片：上海居住证积分 · 分数卡。终端里显示不了" in last
+    assert out.count("[图片：") == 3  # the report's card and chart, then the card asked for

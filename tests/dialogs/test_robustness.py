@@ -147,6 +147,6 @@ async def test_forged_answer_buttons_after_the_interview_are_hints() -> None:
         await chat.send(step)
     for payload in ("a:done:0", "a:consent:yes", "a:birth:1990"):
         await chat.press(payload)
-        assert chat.last[-1].payloads() == ["c:score", "c:plan", "c:back", "c:restart"]
+        assert chat.last[-1].payloads() == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
         session = await session_of(store)
         assert session is not None and session.state == DONE

@@ -93,7 +93,7 @@ async def interview(example: Example, variant: str) -> tuple[list[str], Translat
     session = await session_of(store)
     assert session is not None and session.state == DONE
     assert session.lang == variant[:2]
-    assert chat.last[-1].payloads() == ["c:score", "c:plan", "c:back", "c:restart"]
+    assert chat.last[-1].payloads() == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
     profile = await profile_of(store)
     assert profile.as_of == TODAY
     return [o.text for o in chat.last], translator(variant[:2]), profile

@@ -127,7 +127,7 @@ def test_a_gap_says_when_they_could_apply_again(lang: str, words: list[str]) -> 
 
 def test_an_ineligible_age_says_why_and_that_nothing_changes_it() -> None:
     reply = render_whatif(whatif(PROFILES["plain"], ["birth_date=1965-01-01"], POLICY), translator("zh"))
-    assert "您现在 61 周岁" in reply and "这一条无法改变" in reply
+    assert "您是 61 周岁" in reply and "这一条无法改变" in reply
 
 
 _WORDS = ["如果", "我", "不", "临港", "新城", "搬出", "辞职", "停缴", "半年", "两年后", "明年", "3月", "技师", "中级",
@@ -173,7 +173,7 @@ async def test_after_the_interview_free_text_is_a_what_if_question() -> None:
 
     await chat.say("what if pigs fly")
     assert chat.last[0].text == t("chat.whatif.examples")
-    assert chat.last[-1].payloads() == ["c:score", "c:plan", "c:back", "c:restart"]
+    assert chat.last[-1].payloads() == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
 
 
 async def test_what_if_during_the_interview_needs_the_basics_first() -> None:

@@ -108,7 +108,7 @@ async def test_concurrent_updates_of_one_user_on_two_workers(
         assert done.history == [*settled.history, settled.state], "the retried update was not applied exactly once"
         new = fake.sent_messages(UID)[sent:]
         assert new, "no reply to the retried update"
-        texts = [m["text"] for m in new]
+        texts = [m["text"] for m in new if "text" in m]
         assert len(texts) == len(set(texts)), f"a reply was sent twice: {texts}"
         assert one.alive() and two.alive()
     finally:

@@ -65,7 +65,7 @@ from locales import translator
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "lang", "score", "plan", "whatif", "remind", "forget", "restart", "back")
+COMMANDS = ("start", "help", "lang", "score", "plan", "card", "whatif", "remind", "forget", "restart", "back")
 COMMAND_LANGUAGES = {"zh": "zh", "en": "en"}
 MAX_INBOUND_CHARS = 10_000
 """Longer texts are cut before the engine sees them; it answers them with a hint anyway."""

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
+from telegram import InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
@@ -27,8 +28,10 @@ from telegram.ext import Application
 from bot.channels.telegram.polling import retry_after_seconds
 from bot.channels.telegram.render import Rendered, render
 from bot.delivery import Ledger
+from bot.pictures import png
 from bot.privacy import UserHash
 from dialogs.messages import Outbound
+from dialogs.pictures import Picture
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +73,23 @@ class ReplySender:
                 if outcome is Outcome.REFUSED:
                     self.ledger.delivered(user_key, tag)  # nothing more can be done with these replies
                     return outcome
+            if out.picture is not None:
+                await self._send_picture(chat_id, user_key, out.picture)
         self.ledger.delivered(user_key, tag)
         return Outcome.SENT
+
+    async def _send_picture(self, chat_id: int, user_key: str, picture: Picture) -> None:
+        """The score card or the chart as a photo after its text (issue #18), drawn off the event loop.
+
+        Best effort, and not kept in the outbox: the text already said everything the picture shows, so a photo
+        that fails is logged and left out rather than holding the user's next update.
+        """
+        try:
+            data = await asyncio.to_thread(png, picture)
+            await self.application.bot.send_photo(chat_id, InputFile(data, filename="jifen.png"),
+                                                  caption=picture.title)
+        except TelegramError as exc:
+            log.warning("picture not sent (%s) user=%s", type(exc).__name__, self.user_hash(user_key))
 
     async def _send(self, chat_id: int, part: Rendered) -> Outcome:
         loop = asyncio.get_running_loop()

@@ -3,7 +3,9 @@
 * ``POST /cgi-bin/message/custom/send`` — customer-service text messages (the replies that are not passive);
 * ``POST /cgi-bin/message/template/subscribe`` — a one-time subscription message (一次性订阅消息);
 * ``POST /cgi-bin/message/subscribe/bizsend`` — a subscription notice (订阅通知);
-* ``POST /cgi-bin/menu/create`` — the custom menu (``jifen wechat set-menu``).
+* ``POST /cgi-bin/menu/create`` — the custom menu (``jifen wechat set-menu``);
+* ``POST /cgi-bin/media/upload?type=image`` — a picture (the score card, the chart) as temporary media (kept 3 days
+  by WeChat), then sent as a customer-service ``image`` message by its ``media_id``.
 
 Every call carries ``access_token`` in its query (as WeChat requires), so the URL is never logged: httpx's request
 log is kept at WARNING (bot.channels.telegram.run.quiet_secret_loggers) and errors name the errcode only.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -50,6 +53,16 @@ class Unavailable(WechatError):
     """Network, 5xx, busy or no token: the same call may succeed later."""
 
 
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file sent as multipart form data (the media upload)."""
+
+    name: str
+    filename: str
+    data: bytes = field(repr=False)
+    type: str = "application/octet-stream"
+
+
 class WechatApi:
     """The account's API client; one per process, closed with the server."""
 
@@ -58,12 +71,13 @@ class WechatApi:
         self.client, self.api_url, self.tokens = client, api_url, tokens
         self.retry_delays = tuple(retry_delays)
 
-    async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """POST ``payload`` to ``path``: retried after a transient failure, once more after a stale token."""
+    async def call(self, path: str, payload: dict[str, Any], *, upload: Upload | None = None) -> dict[str, Any]:
+        """POST ``payload`` (or a file, ``upload``) to ``path``: retried after a transient failure, once more after
+        a stale token."""
         refreshed = False
         for delay in (*self.retry_delays, None):
             try:
-                return await self._call_once(path, payload)
+                return await self._call_once(path, payload, upload)
             except _StaleToken:
                 if refreshed:
                     raise Unavailable("the access_token was refused twice", 40001) from None
@@ -75,13 +89,18 @@ class WechatApi:
                 await asyncio.sleep(delay)
         raise Unavailable("unreachable")  # pragma: no cover - the loop returns or raises
 
-    async def _call_once(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def _call_once(self, path: str, payload: dict[str, Any], upload: Upload | None) -> dict[str, Any]:
         try:
             token = await self.tokens.get()
         except TokenError as exc:
             raise Unavailable(str(exc)) from None
         try:
-            response = await self.client.post(f"{self.api_url}{path}", params={"access_token": token}, json=payload)
+            url = f"{self.api_url}{path}"
+            if upload is None:
+                response = await self.client.post(url, params={"access_token": token}, json=payload)
+            else:
+                response = await self.client.post(url, params={"access_token": token, **payload},
+                                                  files={upload.name: (upload.filename, upload.data, upload.type)})
         except httpx.HTTPError as exc:
             raise Unavailable(f"WeChat did not answer ({type(exc).__name__})") from None
         if response.status_code >= 500:
@@ -116,6 +135,19 @@ class WechatApi:
 
     async def create_menu(self, menu: dict[str, Any]) -> None:
         await self.call("/cgi-bin/menu/create", menu)
+
+    async def upload_image(self, png: bytes) -> str:
+        """Temporary media for a picture; its ``media_id``."""
+        data = await self.call("/cgi-bin/media/upload", {"type": "image"},
+                               upload=Upload("media", "jifen.png", png, "image/png"))
+        media_id = data.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise Unavailable("WeChat gave no media_id for the picture")
+        return media_id
+
+    async def send_image(self, openid: str, media_id: str) -> None:
+        await self.call("/cgi-bin/message/custom/send",
+                        {"touser": openid, "msgtype": "image", "image": {"media_id": media_id}})
 
 
 class _StaleToken(Exception):

@@ -36,6 +36,8 @@ from bot.channels.wechat import consent, render
 from bot.channels.wechat.api import Rejected, Unavailable, WechatApi, WechatError
 from bot.channels.wechat.inbound import PopupAccepted, TextOnly, Turn, Unsubscribed, openid_of
 from bot.delivery import Ledger, decode_replies
+from bot.locks import KeyedLocks
+from bot.pictures import png
 from bot.privacy import UpdateDigest
 from bot.reminders import Blocked, Failed, Reminder, ReminderQueue, SendResult, Sent
 from bot.reminders.schedule import kind_for, reminder_offsets
@@ -45,6 +47,7 @@ from bot.store import SessionStore, StoreError
 from bot.store.base import Claim, Loaded
 from dialogs.engine import Engine, Preloaded
 from dialogs.messages import Outbound
+from dialogs.pictures import Picture
 from dialogs.ports import Effect, ScheduleReminders, StoredSession
 from dialogs.reminders import reminder_text
 from dialogs.session import Session, SessionError
@@ -61,6 +64,8 @@ SUCCESS = b"success"
 
 Clock = Callable[[], dt.datetime]
 UserHash = Callable[[str], str]
+Part = str | Picture
+"""One WeChat message of a turn: a text, or a picture sent as an image."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +104,14 @@ class WechatChannel:
         self.ledger, self.digest = ledger, digest
         self.clock, self.user_hash, self.links, self.template = clock, user_hash, links, template
         self.passive_seconds = passive_seconds
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiting: dict[str, int] = {}
+        self._user_lock = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- a turn -------------------------------------------------------------------------------------
     async def serve(self, turn: Turn) -> Reply:
         """The answer to one post that is a turn; the turn goes on (and its messages out) after a ``success``."""
         loop = asyncio.get_running_loop()
-        ready: asyncio.Future[list[str] | None] = loop.create_future()
+        ready: asyncio.Future[list[Part] | None] = loop.create_future()
         decided: asyncio.Future[bool] = loop.create_future()
         task = asyncio.create_task(self._serve(turn, ready, decided))
         self._tasks.add(task)
@@ -115,15 +119,17 @@ class WechatChannel:
         passive = False
         try:
             parts = await asyncio.wait_for(asyncio.shield(ready), self.passive_seconds)
-            passive = parts is not None and len(parts) == 1
-            return Reply(parts[0] if passive and parts is not None else None)
+            only = parts[0] if parts is not None and len(parts) == 1 else None
+            passive = isinstance(only, str)  # a picture is never passive: it needs the upload first
+            return Reply(only if isinstance(only, str) else None)
         except TimeoutError:
             return Reply(None)
         finally:
             if not decided.done():
                 decided.set_result(passive)
 
-    async def _serve(self, turn: Turn, ready: asyncio.Future[list[str] | None], decided: asyncio.Future[bool]) -> None:
+    async def _serve(self, turn: Turn, ready: asyncio.Future[list[Part] | None],
+                     decided: asyncio.Future[bool]) -> None:
         key = turn.inbound.user_key
         try:
             async with self._user_lock(key):
@@ -143,7 +149,7 @@ class WechatChannel:
         except Exception as exc:  # a bug must not kill the server; the log names no content
             log.error("WeChat turn failed (%s) user=%s", type(exc).__name__, self.user_hash(key))
 
-    async def _turn(self, turn: Turn) -> list[str] | None:
+    async def _turn(self, turn: Turn) -> list[Part] | None:
         """The turn's messages as WeChat messages; None for a retry whose turn is done or under way elsewhere."""
         inbound = turn.inbound
         key, tag = inbound.user_key, inbound.update_id
@@ -182,9 +188,9 @@ class WechatChannel:
             if date is not None:  # said before the turn's last message, whose options are what comes next
                 offer = consent.offer(openid_of(key), date, inbound.now, self.engine.policy, lang, self.links)
                 outs.insert(len(outs) - 1 if outs and outs[-1].buttons else len(outs), offer)
-        return render.pack(outs, turn.quota, lang) if outs else None
+        return render.with_pictures(outs, turn.quota, lang) if outs else None
 
-    def _kept_for(self, key: str, loaded: Loaded | None, tag: str, turn: Turn) -> list[str] | None:
+    def _kept_for(self, key: str, loaded: Loaded | None, tag: str, turn: Turn) -> list[Part] | None:
         """A retry of a post whose turn was saved: WeChat retries only when it got no answer, so a passive reply
         was lost on the way — its replies again (from the outbox), unless they went out as customer-service
         messages (then WeChat had its ``success``)."""
@@ -199,7 +205,7 @@ class WechatChannel:
         log.info("a repeated WeChat post whose reply did not arrive: answered again user=%s", self.user_hash(key))
         self.ledger.kept(key, tag)
         lang = next((o.lang for o in outs if o.lang), "zh")
-        return render.pack(outs, turn.quota, lang) if outs else None
+        return render.with_pictures(outs, turn.quota, lang) if outs else None
 
     @staticmethod
     def _with_unsubscribe_note(out: Outbound) -> Outbound:
@@ -209,16 +215,30 @@ class WechatChannel:
         note = translator(out.lang or "zh")("wechat.consent.unsubscribe")
         return replace(out, text=f"{out.text}\n\n{note}")
 
-    async def _deliver(self, key: str, parts: list[str]) -> None:
-        """Customer-service messages, in order; the first refusal stops the rest (they would be refused too)."""
+    async def _deliver(self, key: str, parts: list[Part]) -> None:
+        """Customer-service messages, in order; the first refusal stops the rest (they would be refused too).
+
+        A picture is drawn off the event loop and uploaded as temporary media first; if that fails the text goes on
+        without it (the words say what it shows)."""
         openid = openid_of(key)
         for part in parts:
             try:
-                await self.api.send_text(openid, part)
+                if isinstance(part, str):
+                    await self.api.send_text(openid, part)
+                else:
+                    await self._send_picture(openid, part)
             except WechatError as exc:
                 log.warning("WeChat reply not delivered (errcode %d, %s) user=%s", exc.errcode,
                             type(exc).__name__, self.user_hash(key))
                 return
+
+    async def _send_picture(self, openid: str, picture: Picture) -> None:
+        try:
+            media_id = await self.api.upload_image(await asyncio.to_thread(png, picture))
+        except Unavailable as exc:
+            log.warning("WeChat picture not uploaded (errcode %d)", exc.errcode)
+            return
+        await self.api.send_image(openid, media_id)
 
     # --- other posts --------------------------------------------------------------------------------
     async def text_only(self, post: TextOnly) -> Reply:
@@ -337,39 +357,8 @@ class WechatChannel:
                 await self.store.delete_value(key, name)
 
     # --- lifecycle ----------------------------------------------------------------------------------
-    def _user_lock(self, key: str) -> _UserLock:
-        return _UserLock(self, key)
-
     async def drain(self, timeout: float = 10.0) -> None:
         """Let the turns under way finish their replies (a clean shutdown)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
-
-
-class _UserLock:
-    """The channel's lock of one user, forgotten when nobody waits for it (memory stays flat)."""
-
-    def __init__(self, channel: WechatChannel, key: str) -> None:
-        self.channel, self.key = channel, key
-
-    async def __aenter__(self) -> None:
-        c = self.channel
-        c._waiting[self.key] = c._waiting.get(self.key, 0) + 1
-        self.lock = c._locks.setdefault(self.key, asyncio.Lock())
-        try:
-            await self.lock.acquire()
-        except BaseException:
-            self._forget()
-            raise
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.lock.release()
-        self._forget()
-
-    def _forget(self) -> None:
-        c = self.channel
-        c._waiting[self.key] -= 1
-        if not c._waiting[self.key]:
-            del c._waiting[self.key]
-            del c._locks[self.key]
 

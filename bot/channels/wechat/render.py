@@ -14,7 +14,8 @@ Telegram's buttons:
 
 Length: WeChat's text messages hold about 2,048 bytes of UTF-8 (customer-service text, passive replies alike), so
 a message is cut at paragraph boundaries under that, then at lines, never inside a link. A turn's messages are
-merged into as few as fit (``pack``): the customer-service API allows only a few messages per user action.
+merged into as few as fit (``pack``): the customer-service API allows only a few messages per user action. The
+score card and the chart go as image messages in what the quota leaves (``with_pictures``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from dialogs.messages import Button, Outbound
+from dialogs.pictures import Picture
 from locales import translator
 
 MAX_BYTES = 2048
@@ -135,3 +137,16 @@ def pack(outs: Sequence[Outbound], budget: int, lang: str) -> list[str]:
     else:
         kept[-1] = notice
     return [*kept, parts[-1]]
+
+
+def with_pictures(outs: Sequence[Outbound], budget: int, lang: str) -> list[str | Picture]:
+    """The turn's texts (``pack``) and its pictures as image messages, within the same quota.
+
+    The words come first: they say everything a picture shows, so pictures take only the messages left over, and
+    go before the last text (whose options are what comes next) when there are several.
+    """
+    texts = pack(outs, budget, lang)
+    pictures = [o.picture for o in outs if o.picture is not None][:max(0, budget - len(texts))]
+    if len(texts) > 1:
+        return [*texts[:-1], *pictures, texts[-1]]
+    return [*texts, *pictures]

@@ -195,7 +195,7 @@ class TgUser:
 
     @property
     def text(self) -> str:
-        return "\n".join(str(m["text"]) for m in self.last)
+        return "\n".join(str(m["text"]) for m in self.last if "text" in m)  # photos have a caption, no text
 
 
 def keyboard_data(message: JSONDict) -> list[str]:

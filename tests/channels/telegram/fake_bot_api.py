@@ -35,7 +35,7 @@ import re
 import signal
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from time import monotonic
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -383,11 +383,12 @@ def _trim(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
 
 @dataclass(frozen=True)
 class UploadedFile:
-    """A multipart file part, recorded by name and size (the bytes themselves are not kept)."""
+    """A multipart file part, recorded by name and size, and its bytes (a photo's, for the tests to decode)."""
 
     filename: str
     content_type: str
     size: int
+    data: bytes = field(default=b"", repr=False, compare=False)
 
 
 def _decode_value(name: str, raw: str) -> Any:
@@ -414,7 +415,8 @@ async def _read_params(request: web.Request) -> JSONDict:
         form = await request.post()
         for key, value in form.items():
             if isinstance(value, web.FileField):
-                params[key] = UploadedFile(value.filename, value.content_type, len(value.file.read()))
+                data = value.file.read()
+                params[key] = UploadedFile(value.filename, value.content_type, len(data), data)
             else:
                 params[key] = _decode_value(key, value.decode() if isinstance(value, bytes | bytearray) else value)
     return params
@@ -594,6 +596,7 @@ class FakeBotApi:
         self._last_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], JSONDict] = {}
         self._sent: list[JSONDict] = []
+        self._photos: list[tuple[int, bytes]] = []
         self._edits: list[JSONDict] = []
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._faults: list[_Rule] = []
@@ -606,6 +609,7 @@ class FakeBotApi:
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "answerCallbackQuery": self._answer_callback_query,
@@ -1054,6 +1058,31 @@ class FakeBotApi:
         self._messages[(chat_id, message["message_id"])] = message
         self._sent.append(copy.deepcopy(message))
         return copy.deepcopy(message)
+
+    async def _send_photo(self, params: JSONDict) -> JSONDict:
+        """A photo uploaded as a file: kept with its bytes (``photos()``), shown in the chat as a message."""
+        chat_id = self._chat_id(params)
+        photo = params.get("photo")
+        if not isinstance(photo, UploadedFile) or not photo.size:
+            raise bad_request("there is no photo in the request")
+        message: JSONDict = {
+            "message_id": self._next_message_id(chat_id),
+            "from": dict(self.bot_user),
+            "chat": self._chat(chat_id),
+            "date": int(self._clock()),
+            "photo": [{"file_id": f"photo-{len(self._photos) + 1}", "file_unique_id": f"u{len(self._photos) + 1}",
+                       "width": 1080, "height": 1350, "file_size": photo.size}],
+        }
+        if params.get("caption"):
+            message["caption"] = str(params["caption"])
+        self._photos.append((chat_id, photo.data))
+        self._messages[(chat_id, message["message_id"])] = message
+        self._sent.append(copy.deepcopy(message))
+        return copy.deepcopy(message)
+
+    def photos(self, chat_id: int | None = None) -> list[bytes]:
+        """The bytes of every photo the bot sent, oldest first."""
+        return [data for chat, data in self._photos if chat_id is None or chat == chat_id]
 
     async def _edit_message_text(self, params: JSONDict) -> JSONDict:
         old = self._edit_target(params)

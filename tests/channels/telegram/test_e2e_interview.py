@@ -8,7 +8,10 @@ sendMessage, and each button press marks its question message with the chosen an
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from bot.channels.telegram.render import render
 from bot.store import SessionStore
@@ -70,12 +73,21 @@ async def test_interview_through_telegram_reaches_the_worked_example(
 
     # The final turn, as the user sees it: the score (with the total), the plan, then the follow-up prompt.
     t = translator(variant[:2])
-    final = [str(m["text"]) for m in user.last]
+    final = [str(m["text"]) for m in user.last if "text" in m]
     assert t("report.total", total=case["total"], standard=120) in final[0]
     expected = [*advice.final_messages(profile, t), replies.done_message(t, first=True).text]
     assert final == as_telegram_shows(expected)
-    assert keyboard_data(user.last[-1]) == ["c:score", "c:plan", "c:back", "c:restart"]
+    assert keyboard_data(user.last[-1]) == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
     assert all("reply_markup" not in m for m in user.last[:-1])
+    # The score card after the breakdown, the road-to-120 chart after the plan: photos (sendPhoto) of PNGs.
+    texts = [m.get("text") for m in user.last]
+    after = [texts[i - 1] for i, m in enumerate(user.last) if "photo" in m]
+    assert after == [final[-3], final[-2]]  # the card after the breakdown, the chart after the plan
+    captions = [m["caption"] for m in user.last if "photo" in m]
+    assert captions == [t("picture.card.title"), t("picture.road.title", standard=120)]
+    card = Image.open(io.BytesIO(fake.photos(user.id)[-2]))
+    card.load()
+    assert card.format == "PNG" and card.size == (1080, 1350)
 
     # Every button press replaced the question's keyboard with the chosen answer.
     if variant.endswith("tap"):

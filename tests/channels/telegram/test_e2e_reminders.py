@@ -51,7 +51,7 @@ def dispatcher_for(bot: BotHarness | TelegramChannel, queue: RedisReminderQueue 
 
 
 def reminders_sent(fake: FakeBotApi, chat_id: int) -> list[JSONDict]:
-    return [m for m in fake.sent_messages(chat_id) if str(m["text"]).startswith("⏰")]
+    return [m for m in fake.sent_messages(chat_id) if str(m.get("text", "")).startswith("⏰")]
 
 
 async def seed(channel: TelegramChannel, user_id: int, now: dt.datetime) -> None:

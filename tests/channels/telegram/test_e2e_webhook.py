@@ -250,7 +250,7 @@ async def test_set_webhook_registers_url_secret_updates_and_commands(fake: FakeB
     assert fake.webhook.allowed_updates == ALLOWED_UPDATES == ["message", "callback_query"]
     assert fake.webhook.drop_pending_updates is False
     zh, en, default = fake.commands("zh"), fake.commands("en"), fake.commands()
-    names = ["start", "help", "lang", "score", "plan", "whatif", "remind", "forget", "restart", "back"]
+    names = ["start", "help", "lang", "score", "plan", "card", "whatif", "remind", "forget", "restart", "back"]
     assert [c["command"] for c in zh] == [c["command"] for c in en] == names
     assert all(c["description"] != d["description"] for c, d in zip(zh, en, strict=True))  # really translated
     assert any("\u4e00" <= ch <= "\u9fff" for c in zh for ch in c["description"])

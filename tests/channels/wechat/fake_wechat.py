@@ -80,6 +80,7 @@ class FakeWechat:
     token_delay: float = 0.0
     clock: Callable[[], float] = time.time
     sent: list[Sent] = field(default_factory=list)
+    media: dict[str, bytes] = field(default_factory=dict)
     token_fetches: int = 0
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     _tokens: dict[str, float] = field(default_factory=dict)
@@ -93,6 +94,7 @@ class FakeWechat:
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/cgi-bin/stable_token", self._stable_token)
+        app.router.add_post("/cgi-bin/media/upload", self._upload)
         for path in ("/cgi-bin/message/custom/send", "/cgi-bin/message/template/subscribe",
                      "/cgi-bin/message/subscribe/bizsend", "/cgi-bin/menu/create"):
             app.router.add_post(path, self._api)
@@ -119,7 +121,14 @@ class FakeWechat:
             self._current = None
 
     def messages(self, openid: str) -> list[str]:
-        return [s.content for s in self.sent if s.path.endswith("custom/send") and s.touser == openid]
+        """The customer-service text messages sent to ``openid`` (images apart: ``images``)."""
+        return [s.content for s in self.sent if s.path.endswith("custom/send") and s.touser == openid
+                and s.body.get("msgtype") == "text"]
+
+    def images(self, openid: str) -> list[bytes]:
+        """The pictures sent to ``openid`` as image messages: the bytes uploaded under their media_id."""
+        return [self.media[str(s.body["image"]["media_id"])] for s in self.sent
+                if s.path.endswith("custom/send") and s.touser == openid and s.body.get("msgtype") == "image"]
 
     def calls(self, suffix: str) -> list[Sent]:
         return [s for s in self.sent if s.path.endswith(suffix)]
@@ -165,6 +174,20 @@ class FakeWechat:
         self.sent.append(Sent(path, await request.json()))
         self.changed.set()
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        token = request.query.get("access_token", "")
+        if self._tokens.get(token, 0) <= self.clock():
+            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        if request.query.get("type") != "image":
+            return web.json_response({"errcode": 40004, "errmsg": "invalid media type"})
+        form = await request.post()
+        media = form.get("media")
+        if not isinstance(media, web.FileField):
+            return web.json_response({"errcode": 41005, "errmsg": "media data missing"})
+        media_id = f"media-{len(self.media) + 1}"
+        self.media[media_id] = media.file.read()
+        return web.json_response({"type": "image", "media_id": media_id, "created_at": int(self.clock())})
 
     # --- the platform's posts -----------------------------------------------------------------------
     def message(self, openid: str, *, text: str | None = None, msg_type: str = "text", event: str | None = None,

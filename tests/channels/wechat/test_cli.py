@@ -15,7 +15,7 @@ def test_a_bad_wechat_setup_stops_with_one_line(tmp_path: Path) -> None:
     base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "JIFEN_DATA_DIR": str(tmp_path / "data"),
             "JIFEN_REDIS_URL": ""}
     cases = {
-        "nothing": (base, "nothing to serve"),
+        "nothing": (base | {"JIFEN_WEB": "0"}, "nothing to serve"),
         "aes": (base | {"JIFEN_WECHAT_TOKEN": TOKEN, "JIFEN_WECHAT_AES_KEY": "tooShortSecretKey"},
                 "JIFEN_WECHAT_AES_KEY"),
         "app id": (base | {"JIFEN_WECHAT_TOKEN": TOKEN}, "JIFEN_WECHAT_APP_ID"),

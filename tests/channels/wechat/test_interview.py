@@ -3,7 +3,10 @@ reach the same totals as the terminal, every message within WeChat's 2,048 bytes
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from bot.channels.wechat.inbound import AFTER_MESSAGE
 from bot.channels.wechat.render import MAX_BYTES
@@ -42,4 +45,12 @@ async def test_interview_over_wechat_reaches_the_worked_example(bot: Bot, fake: 
     t = translator(variant[:2])
     report = "\n".join(bot.last[openid])
     assert t("report.total", total=example.case["total"], standard=120) in report
-    assert [menu for _, _, menu in links_of(bot.last[openid][-1])] == ["c:score", "c:plan", "c:back", "c:restart"]
+    menus = [menu for _, _, menu in links_of(bot.last[openid][-1])]
+    assert menus == ["c:score", "c:plan", "c:card", "c:back", "c:restart"]
+    # The score card and the chart as image messages (media upload, then msgtype image), within the same quota.
+    images = fake.images(openid)
+    assert len(images) == 2
+    assert len(bot.last[openid]) + len(images) <= AFTER_MESSAGE  # the report's turn: texts and images together
+    card = Image.open(io.BytesIO(images[0]))
+    card.load()
+    assert card.format == "PNG" and card.size == (1080, 1350)

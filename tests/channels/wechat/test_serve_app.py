@@ -39,7 +39,7 @@ async def test_wechat_and_the_telegram_webhook_share_one_server(tmp_path: Path) 
                 reply = await wechat.post(http, str(server.make_url("/wechat")),
                                           wechat.message("oServeBoth_0123456789", text="hello"))
                 assert reply.status == 200 and reply.text is not None and "agree" in reply.text.lower()
-            assert set(served.senders) == {"tg-", "wx-"}
+            assert set(served.senders) == {"tg-", "wx-", "web-"}
         finally:
             await server.close()
             for cleanup in reversed(served.cleanups):
