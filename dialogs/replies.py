@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from babel.lists import format_list
+
 from dialogs import base_history, payloads
 from dialogs.help import HelpContext, explain
 from dialogs.messages import Button, Outbound
@@ -98,7 +100,8 @@ def consent_message(lang: str, t: Translator, days: int, lead: Sequence[str] = (
 
 
 def missing_text(missing: Sequence[str], t: Translator) -> str:
-    names = t("chat.list_separator").join(t(f"q.{q}.name") for q in missing)
+    # Babel's list patterns: "a, b, and c" in English, "a、b和c" in Chinese (a comma alone read as unfinished).
+    names = format_list([t(f"q.{q}.name") for q in missing], locale="zh_CN" if t.lang == "zh" else "en")
     return t("chat.score.missing", items=names)
 
 

@@ -183,8 +183,8 @@ async def test_score_says_what_is_missing_then_scores_partial_answers() -> None:
     chat, _ = new_memory_chat()
     for step in ("hi", "@agree", "1990-05-20", "my score"):
         await chat.send(step)
-    assert chat.last[0].text == "To compute your points I still need your highest education, how long you have " \
-                                "paid Shanghai social insurance."
+    assert chat.last[0].text == "To compute your points I still need your highest education and how long you " \
+                                "have paid Shanghai social insurance."
     for step in ("@bachelor_degree", "@no", "@none", "@yes", "4 years", "score"):
         await chat.send(step)
     assert "Total: 132 points" in chat.last[0].text  # 30 + 90 + 12 (no base given yet)
